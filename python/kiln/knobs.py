@@ -1,0 +1,51 @@
+"""Typed settings: the one place that reads Kiln's ``KILN_*`` environment variables.
+
+Every other module asks this one. A knob read here is documented here:
+
+- ``KILN_DUMP_IR``: a directory; every compilation writes the IR of each stage there,
+  as if ``dump_ir=`` had been passed to :func:`kiln.compile`.
+- ``KILN_CACHE_DIR``: where compiled shared objects are written before loading
+  (default: a fresh temporary directory per process).
+- ``KILN_OPT_LEVEL``: LLVM optimization level for generated code, 0 to 3 (default 3).
+- ``KILN_REPRODUCER_DIR``: where a failing pass writes the module it failed on
+  (default: the system temporary directory).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """A snapshot of every ``KILN_*`` setting."""
+
+    dump_ir: Path | None
+    cache_dir: Path | None
+    opt_level: int
+    reproducer_dir: Path
+
+
+def _path_or_none(name: str) -> Path | None:
+    value = os.environ.get(name, "")
+    return Path(value) if value else None
+
+
+def _opt_level() -> int:
+    raw = os.environ.get("KILN_OPT_LEVEL", "3")
+    if raw not in {"0", "1", "2", "3"}:
+        raise ValueError(f"KILN_OPT_LEVEL must be 0, 1, 2 or 3, not {raw!r}")
+    return int(raw)
+
+
+def current() -> Knobs:
+    """Read the environment now and return the settings in force."""
+    return Knobs(
+        dump_ir=_path_or_none("KILN_DUMP_IR"),
+        cache_dir=_path_or_none("KILN_CACHE_DIR"),
+        opt_level=_opt_level(),
+        reproducer_dir=_path_or_none("KILN_REPRODUCER_DIR") or Path(tempfile.gettempdir()),
+    )
