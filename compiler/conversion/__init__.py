@@ -1,0 +1,1 @@
+"""Dialect conversions: ``torch`` → ``kiln`` and ``kiln`` → ``linalg``."""

@@ -1,0 +1,83 @@
+"""The ``convert-torch-to-kiln`` pass."""
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from torch_mlir import ir
+from torch_mlir.dialects import func
+
+from ...diagnostics import UnsupportedOpError
+from ...pass_registry import register_pass
+from . import elementwise, linear, pooling, reductions, shape, structure  # noqa: F401  (registers converters)
+from .registry import CONVERTERS
+from .rewriter import ConversionFailure, Rewriter
+from .types import UnsupportedTypeError, convert_vtensor
+
+
+@register_pass
+@dataclass
+class ConvertTorchToKiln:
+    """Convert torch dialect ops on value tensors to kiln ops on builtin tensors.
+
+    Each function is translated op by op with one converter per ATen op. Scalar
+    operands (``torch.constant.*``, ``torch.prim.ListConstruct``) become attributes;
+    implicit broadcasting, scalar operands and dtype promotion become explicit
+    ``kiln.broadcast``, ``kiln.constant`` and ``kiln.cast`` ops.
+
+        %r = torch.aten.add.Tensor %a, %b, %int1 : !torch.vtensor<[2,3],f32>, !torch.vtensor<[3],f32>, !torch.int -> !torch.vtensor<[2,3],f32>
+      becomes
+        %0 = "kiln.broadcast"(%b) {dimensions = array<i64: 1>} : (tensor<3xf32>) -> tensor<2x3xf32>
+        %r = "kiln.add"(%a, %0) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+
+    An op with no converter fails the pass with its name and the user's source line.
+    """
+
+    argument: ClassVar[str] = "convert-torch-to-kiln"
+
+    def run(self, module: ir.Operation) -> None:
+        for op in list(module.regions[0].blocks[0].operations):
+            if op.operation.name == "func.func":
+                with op.location:
+                    _convert_function(op)
+
+
+def _convert_function(old: func.FuncOp) -> None:
+    old_type = ir.FunctionType(ir.TypeAttr(old.attributes["function_type"]).value)
+    try:
+        inputs = [convert_vtensor(t) for t in old_type.inputs]
+        results = [convert_vtensor(t) for t in old_type.results]
+    except UnsupportedTypeError as error:
+        raise UnsupportedOpError("the function signature", old.location, str(error)) from None
+    with ir.InsertionPoint(old):
+        new = func.FuncOp(old.attributes["sym_name"].value, (inputs, results))
+    old_block = old.regions[0].blocks[0]
+    new_block = new.add_entry_block()
+    rewriter = Rewriter()
+    rewriter.values.update(zip(old_block.arguments, new_block.arguments))
+    with ir.InsertionPoint(new_block):
+        for op in old_block.operations:
+            _convert_op(rewriter, op)
+    old.operation.erase()
+
+
+def _convert_op(rewriter: Rewriter, op) -> None:
+    name = op.operation.name
+    if name == "torch.operator":  # an ATen op torch-mlir has no dedicated op for
+        name = op.attributes["name"].value
+    if name == "func.return":
+        with op.location:
+            func.ReturnOp([rewriter.tensor(v) for v in op.operands])
+        return
+    converter = CONVERTERS.get(name)
+    if converter is None:
+        raise UnsupportedOpError(_aten_name(name), op.location)
+    try:
+        with op.location:
+            new_values = converter(rewriter, op.operation)
+    except (ConversionFailure, UnsupportedTypeError) as failure:
+        raise UnsupportedOpError(_aten_name(name), op.location, str(failure)) from None
+    rewriter.values.update(zip(op.results, new_values))
+
+
+def _aten_name(op_name: str) -> str:
+    return op_name.removeprefix("torch.")

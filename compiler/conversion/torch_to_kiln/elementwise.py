@@ -1,0 +1,150 @@
+"""Converters for elementwise ATen ops: math, arithmetic, comparisons, select and casts."""
+
+from torch_mlir import ir
+
+from ...dialect import kiln
+from .registry import converts
+from .rewriter import promoted_element_type
+
+UNARY = {
+    "exp": "exp", "log": "log", "sqrt": "sqrt", "rsqrt": "rsqrt", "tanh": "tanh",
+    "sigmoid": "sigmoid", "erf": "erf", "sin": "sin", "cos": "cos", "floor": "floor",
+    "ceil": "ceil", "reciprocal": "reciprocal", "neg": "neg", "abs": "abs",
+    "logical_not": "not", "bitwise_not": "not",
+}
+BINARY = {
+    "mul": "mul", "div": "div", "maximum": "maximum", "minimum": "minimum",
+    "pow": "pow", "remainder": "remainder", "logical_and": "and", "logical_or": "or",
+    "bitwise_and": "and", "bitwise_or": "or",
+}
+COMPARE = {"eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}
+
+
+def _register_unary(aten_name: str, kiln_name: str):
+    @converts(f"torch.aten.{aten_name}")
+    def convert_unary(rewriter, op):
+        type_ = rewriter.result_type(op)
+        x = rewriter.operand_as(op.operands[0], type_)
+        return [kiln.UNARY_OPS[kiln_name](x, type_).result]
+
+
+def _register_binary(aten_name: str, kiln_name: str):
+    overloads = (".Tensor", ".Scalar", ".Tensor_Scalar", ".Tensor_Tensor", ".Scalar_Tensor", "")
+    @converts(*(f"torch.aten.{aten_name}{overload}" for overload in overloads))
+    def convert_binary(rewriter, op):
+        type_ = rewriter.result_type(op)
+        lhs, rhs = (rewriter.operand_as(o, type_) for o in op.operands[:2])
+        return [kiln.BINARY_OPS[kiln_name](lhs, rhs, type_).result]
+
+
+def _register_compare(aten_name: str, predicate: str):
+    @converts(f"torch.aten.{aten_name}.Tensor", f"torch.aten.{aten_name}.Scalar")
+    def convert_compare(rewriter, op):
+        result = rewriter.result_type(op)
+        compute = ir.RankedTensorType.get(result.shape, promoted_element_type(rewriter, op.operands[:2]))
+        lhs, rhs = (rewriter.operand_as(o, compute) for o in op.operands[:2])
+        return [kiln.CompareOp(lhs, rhs, ir.StringAttr.get(predicate), result).result]
+
+
+for _aten, _kiln in UNARY.items():
+    _register_unary(_aten, _kiln)
+for _aten, _kiln in BINARY.items():
+    _register_binary(_aten, _kiln)
+for _aten, _predicate in COMPARE.items():
+    _register_compare(_aten, _predicate)
+
+
+@converts("torch.aten.add.Tensor", "torch.aten.add.Scalar",
+          "torch.aten.sub.Tensor", "torch.aten.sub.Scalar")
+def convert_add_with_alpha(rewriter, op):
+    """``add(a, b, alpha)`` is ``a + alpha * b``; likewise ``sub``."""
+    type_ = rewriter.result_type(op)
+    lhs, rhs = (rewriter.operand_as(o, type_) for o in op.operands[:2])
+    alpha = rewriter.constant(op.operands[2]) if len(op.operands) > 2 else 1
+    if alpha != 1:
+        rhs = kiln.BINARY_OPS["mul"](rhs, rewriter.splat(alpha, type_), type_).result
+    name = "add" if ".add." in op.name else "sub"
+    return [kiln.BINARY_OPS[name](lhs, rhs, type_).result]
+
+
+@converts("torch.aten.rsub.Scalar")
+def convert_reverse_sub(rewriter, op):
+    """``rsub(a, b, alpha)`` is ``b - alpha * a``."""
+    type_ = rewriter.result_type(op)
+    lhs, rhs = (rewriter.operand_as(o, type_) for o in op.operands[:2])
+    alpha = rewriter.constant(op.operands[2])
+    if alpha != 1:
+        lhs = kiln.BINARY_OPS["mul"](lhs, rewriter.splat(alpha, type_), type_).result
+    return [kiln.BINARY_OPS["sub"](rhs, lhs, type_).result]
+
+
+@converts("torch.aten.relu")
+def convert_relu(rewriter, op):
+    type_ = rewriter.result_type(op)
+    x = rewriter.operand_as(op.operands[0], type_)
+    return [kiln.BINARY_OPS["maximum"](x, rewriter.splat(0, type_), type_).result]
+
+
+@converts("torch.aten.clamp_min", "torch.aten.clamp_max")
+def convert_clamp_bound(rewriter, op):
+    type_ = rewriter.result_type(op)
+    x, bound = (rewriter.operand_as(o, type_) for o in op.operands[:2])
+    name = "maximum" if op.name.endswith("clamp_min") else "minimum"
+    return [kiln.BINARY_OPS[name](x, bound, type_).result]
+
+
+@converts("torch.aten.log1p", "torch.aten.expm1")
+def convert_shifted_exp_log(rewriter, op):
+    type_ = rewriter.result_type(op)
+    x = rewriter.operand_as(op.operands[0], type_)
+    one = rewriter.splat(1, type_)
+    if op.name.endswith("log1p"):
+        return [kiln.UNARY_OPS["log"](kiln.BINARY_OPS["add"](x, one, type_).result, type_).result]
+    return [kiln.BINARY_OPS["sub"](kiln.UNARY_OPS["exp"](x, type_).result, one, type_).result]
+
+
+@converts("torch.aten.where.self", "torch.aten.where.ScalarSelf",
+          "torch.aten.where.ScalarOther", "torch.aten.where.Scalar")
+def convert_where(rewriter, op):
+    type_ = rewriter.result_type(op)
+    condition_type = ir.RankedTensorType.get(type_.shape, ir.IntegerType.get_signless(1))
+    condition = rewriter.operand_as(op.operands[0], condition_type)
+    true_value, false_value = (rewriter.operand_as(o, type_) for o in op.operands[1:3])
+    return [kiln.SelectOp(condition, true_value, false_value, type_).result]
+
+
+@converts("torch.aten._to_copy", "torch.prims.convert_element_type",
+          "torch.aten.clone", "torch.aten.alias", "torch.aten.lift_fresh_copy")
+def convert_copy_or_cast(rewriter, op):
+    """Value semantics make copies free; only a dtype change emits ``kiln.cast``."""
+    type_ = rewriter.result_type(op)
+    return [rewriter.operand_as(op.operands[0], type_)]
+
+
+@converts("torch.aten.scalar_tensor", "torch.aten.full")
+def convert_full(rewriter, op):
+    type_ = rewriter.result_type(op)
+    fill = op.operands[1] if op.name.endswith("full") else op.operands[0]
+    return [rewriter.splat(rewriter.constant(fill), type_)]
+
+
+@converts("torch.aten.full_like", "torch.aten.zeros_like", "torch.aten.ones_like")
+def convert_full_like(rewriter, op):
+    type_ = rewriter.result_type(op)
+    fill = {"zeros_like": 0, "ones_like": 1}.get(op.name.rsplit(".", 1)[-1])
+    if fill is None:
+        fill = rewriter.constant(op.operands[1])
+    return [rewriter.splat(fill, type_)]
+
+
+@converts("torch.aten.arange.start_step", "torch.aten.arange.start", "torch.aten.arange")
+def convert_arange(rewriter, op):
+    type_ = rewriter.result_type(op)
+    start = rewriter.constant(op.operands[0]) if op.name != "torch.aten.arange" else 0
+    step = rewriter.constant(op.operands[2]) if op.name.endswith("start_step") else 1
+    index_type = ir.RankedTensorType.get(type_.shape, ir.IntegerType.get_signless(64))
+    iota = kiln.IotaOp(ir.IntegerAttr.get(ir.IntegerType.get_signless(64), 0), index_type).result
+    values = rewriter.cast(iota, type_.element_type)
+    values = kiln.BINARY_OPS["mul"](values, rewriter.splat(step, type_), type_).result
+    return [kiln.BINARY_OPS["add"](values, rewriter.splat(start, type_), type_).result]
+

@@ -1,0 +1,92 @@
+"""Kiln's decomposition table: Core ATen, then further down to what ``kiln`` can express.
+
+Ops whose PyTorch decomposition is a composition of primitives Kiln already converts
+(normalizations, activations, ``addmm``) are decomposed here, so that
+``convert-torch-to-kiln`` only has to know the primitive ATen ops.
+"""
+
+import torch
+from torch._decomp import core_aten_decompositions, get_decompositions
+
+aten = torch.ops.aten
+
+KILN_EXTRA_DECOMPOSITIONS = [
+    aten._log_softmax,
+    aten._softmax,
+    aten.addmm,
+    aten.clamp,
+    aten.elu,
+    aten.embedding,
+    aten.gelu,
+    aten.hardtanh,
+    aten.leaky_relu,
+    aten.native_group_norm,
+    aten.native_layer_norm,
+]
+
+
+def _reduced_count(x: torch.Tensor, dims) -> int:
+    dims = range(x.dim()) if dims is None else dims
+    count = 1
+    for d in dims:
+        count *= x.shape[d]
+    return count
+
+
+def var_mean(x, dim=None, *, correction=None, keepdim=False):
+    """Two-pass variance in plain sums, so no ``prims.var`` reaches the importer."""
+    correction = 1 if correction is None else correction
+    count = _reduced_count(x, dim)
+    mean = torch.sum(x, dim, keepdim=True) / count
+    deviation = x - mean
+    var = torch.sum(deviation * deviation, dim, keepdim=keepdim) / max(count - correction, 0)
+    return var, mean if keepdim else torch.squeeze(mean, dim)
+
+
+def var(x, dim=None, *, correction=None, keepdim=False):
+    return var_mean(x, dim, correction=correction, keepdim=keepdim)[0]
+
+
+def mean(x, dim=None, keepdim=False, *, dtype=None):
+    x = x if dtype is None else x.to(dtype)
+    return torch.sum(x, dim, keepdim=keepdim) / _reduced_count(x, dim)
+
+
+def adaptive_avg_pool2d(x, output_size):
+    """Adaptive pooling whose windows tile the input evenly is a plain average pool."""
+    in_h, in_w = x.shape[-2:]
+    out_h, out_w = output_size
+    if in_h % out_h or in_w % out_w:
+        return NotImplemented
+    kernel = [in_h // out_h, in_w // out_w]
+    return aten.avg_pool2d.default(x, kernel, kernel)
+
+
+def batch_norm_inference(x, weight, bias, running_mean, running_var, momentum, eps):
+    """``_native_batch_norm_legit_no_training`` with the statistics broadcast over NC..."""
+    shape = [1, -1] + [1] * (x.dim() - 2)
+    inv_std = torch.rsqrt(running_var + eps)
+    out = (x - running_mean.reshape(shape)) * inv_std.reshape(shape)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    empty = x.new_zeros((0,))
+    return out, empty, empty
+
+
+KILN_DECOMPOSITIONS = {
+    aten.var_mean.correction: var_mean,
+    aten.var.correction: var,
+    aten._native_batch_norm_legit_no_training.default: batch_norm_inference,
+    aten.mean.dim: mean,
+    aten._adaptive_avg_pool2d.default: adaptive_avg_pool2d,
+}
+
+
+def kiln_decomposition_table() -> dict:
+    """The table passed to ``ExportedProgram.run_decompositions``."""
+    table = dict(core_aten_decompositions())
+    table.update(get_decompositions(KILN_EXTRA_DECOMPOSITIONS))
+    table.update(KILN_DECOMPOSITIONS)
+    return table

@@ -1,0 +1,84 @@
+"""The front end: ``torch.export`` → Kiln's decompositions → torch-mlir's FX importer.
+
+Parameters and buffers become *arguments* of the imported function, in front of the
+user inputs, in the order of the exported program's graph signature. They are not
+folded into constants: the IR stays small (no megabytes of weights in every stage's
+dump), compile time does not grow with the weights, and a compiled program always
+reads the module's current parameter values.
+"""
+
+from dataclasses import dataclass
+
+import torch
+from torch.export import ExportedProgram
+from torch.export.graph_signature import InputKind
+from torch_mlir import ir
+from torch_mlir.extras.fx_importer import FxImporter
+
+from ..diagnostics import FrontendError
+from .decompositions import kiln_decomposition_table
+
+STATE_KINDS = {InputKind.PARAMETER, InputKind.BUFFER, InputKind.CONSTANT_TENSOR}
+
+
+@dataclass(frozen=True)
+class ImportedProgram:
+    """The ``torch``-stage module and how its arguments map to the Python callable."""
+
+    module: ir.Module
+    function_name: str
+    # Fully qualified names of the parameters and buffers that lead the argument list.
+    state_names: tuple[str, ...]
+    user_input_count: int
+
+
+def export(fn, example_args: tuple) -> ExportedProgram:
+    """Trace ``fn`` with ``torch.export`` and decompose it with Kiln's table."""
+    module = fn if isinstance(fn, torch.nn.Module) else _FunctionModule(fn)
+    try:
+        program = torch.export.export(module, example_args, strict=False)
+    except Exception as error:  # torch.export raises many unrelated types
+        raise FrontendError(
+            f"torch.export could not trace the program: {error}\n"
+            "Kiln compiles what torch.export can capture as one graph; remove "
+            "data-dependent Python control flow or mark it with torch.cond."
+        ) from error
+    return program.run_decompositions(kiln_decomposition_table())
+
+
+def import_program(program: ExportedProgram, context: ir.Context,
+                   function_name: str = "forward") -> ImportedProgram:
+    """Import a decomposed exported program into ``torch`` dialect IR."""
+    signature = program.graph_signature
+    kinds = [spec.kind for spec in signature.input_specs]
+    for kind in set(kinds) - STATE_KINDS - {InputKind.USER_INPUT}:
+        raise FrontendError(f"inputs of kind {kind.name} are not supported by Kiln yet")
+    state_names = tuple(s.target for s in signature.input_specs if s.kind in STATE_KINDS)
+    if any(kind not in STATE_KINDS for kind in kinds[: len(state_names)]):
+        raise FrontendError("parameters and buffers must precede user inputs in the exported graph")
+    if signature.buffers_to_mutate or signature.user_inputs_to_mutate:
+        raise FrontendError(
+            "the program mutates a buffer or an input in place; Kiln compiles pure "
+            "functions for now (for BatchNorm, call module.eval() first)"
+        )
+    importer = FxImporter(context=context)
+    importer.import_stateless_graph(program.graph, func_name=function_name)
+    user_inputs = len(kinds) - len(state_names)
+    return ImportedProgram(importer.module, function_name, state_names, user_inputs)
+
+
+def state_tensors(program: ExportedProgram, names: tuple[str, ...]) -> list[torch.Tensor]:
+    """The parameter, buffer and constant tensors that lead the argument list."""
+    values = {**program.state_dict, **program.constants}
+    return [values[name] for name in names]
+
+
+class _FunctionModule(torch.nn.Module):
+    """Wraps a plain function so that ``torch.export`` can trace it."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, *args):
+        return self.fn(*args)
