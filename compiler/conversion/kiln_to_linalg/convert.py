@@ -1,0 +1,53 @@
+"""The ``convert-kiln-to-linalg`` pass."""
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from torch_mlir import ir
+
+from ...diagnostics import UnsupportedOpError
+from ...pass_registry import register_pass
+from . import data_movement, elementwise, structured  # noqa: F401  (registers lowerings)
+from .registry import LOWERINGS
+
+
+@register_pass
+@dataclass
+class ConvertKilnToLinalg:
+    """Lower kiln ops to linalg, tensor, arith and math ops on tensors.
+
+    Elementwise ops, broadcasts, reductions, gathers and convolutions become
+    ``linalg.generic``; matmuls become ``linalg.matmul``/``linalg.batch_matmul``;
+    slices, concats and pads become ``tensor.extract_slice``/``tensor.insert_slice``.
+
+        %r = "kiln.exp"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+      becomes
+        %e = tensor.empty() : tensor<4xf32>
+        %r = linalg.generic {... iterator_types = ["parallel"]} ins(%x) outs(%e) {
+          ^bb0(%in: f32, %out: f32):
+            %0 = math.exp %in : f32
+            linalg.yield %0 : f32
+        } -> tensor<4xf32>
+    """
+
+    argument: ClassVar[str] = "convert-kiln-to-linalg"
+
+    def run(self, module: ir.Operation) -> None:
+        kiln_ops = []
+
+        def collect(op):
+            if op.name.startswith("kiln."):
+                kiln_ops.append(op)
+            return ir.WalkResult.ADVANCE
+
+        module.walk(collect)
+        for op in kiln_ops:
+            lowering = LOWERINGS.get(op.name)
+            if lowering is None:
+                raise UnsupportedOpError(op.name, op.location, "no lowering to linalg")
+            with ir.InsertionPoint(op), op.location:
+                replacement = lowering(op)
+            if not isinstance(replacement, ir.Value):  # some linalg builders return the op
+                replacement = replacement.results[0] if hasattr(replacement, "results") else replacement[0]
+            op.results[0].replace_all_uses_with(replacement)
+            op.erase()

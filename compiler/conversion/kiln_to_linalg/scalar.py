@@ -1,0 +1,96 @@
+"""Scalar arithmetic for the bodies of linalg ops, picked by element type.
+
+Integer tensors are signed, as in PyTorch; ``i1`` is boolean.
+"""
+
+from torch_mlir import ir
+from torch_mlir.dialects import arith, math
+
+from .builders import scalar_constant
+
+FLOAT_COMPARE = {"eq": 1, "ne": 13, "lt": 4, "le": 5, "gt": 2, "ge": 3}  # ordered, une for ne
+INT_COMPARE = {"eq": 0, "ne": 1, "lt": 2, "le": 3, "gt": 4, "ge": 5}  # signed predicates
+
+
+def is_float(value: ir.Value) -> bool:
+    return isinstance(value.type, ir.FloatType)
+
+
+def binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
+    if is_float(a):
+        float_ops = {
+            "add": arith.addf, "sub": arith.subf, "mul": arith.mulf, "div": arith.divf,
+            "maximum": arith.maximumf, "minimum": arith.minimumf, "pow": math.powf,
+        }
+        if name == "remainder":
+            return _python_remainder(a, b, arith.remf(a, b))
+        return float_ops[name](a, b)
+    int_ops = {
+        "add": arith.addi, "sub": arith.subi, "mul": arith.muli, "div": arith.divsi,
+        "maximum": arith.maxsi, "minimum": arith.minsi, "and": arith.andi, "or": arith.ori,
+        "pow": math.ipowi,
+    }
+    if name == "remainder":
+        return _python_remainder(a, b, arith.remsi(a, b))
+    return int_ops[name](a, b)
+
+
+def _python_remainder(a: ir.Value, b: ir.Value, truncated: ir.Value) -> ir.Value:
+    """Torch's remainder takes the divisor's sign: fix up C's truncated remainder."""
+    zero = scalar_constant(0, a.type)
+    nonzero = compare("ne", truncated, zero)
+    signs_differ = arith.xori(compare("lt", truncated, zero), compare("lt", b, zero))
+    needs_fix = arith.andi(nonzero, signs_differ)
+    fixed = binary("add", truncated, b)
+    return arith.select(needs_fix, fixed, truncated)
+
+
+def compare(predicate: str, a: ir.Value, b: ir.Value) -> ir.Value:
+    i64 = ir.IntegerType.get_signless(64)
+    if is_float(a):
+        return arith.cmpf(ir.IntegerAttr.get(i64, FLOAT_COMPARE[predicate]), a, b)
+    if ir.IntegerType(a.type).width == 1:
+        unsigned = {"lt": 6, "le": 7, "gt": 8, "ge": 9}
+        return arith.cmpi(ir.IntegerAttr.get(i64, unsigned.get(predicate, INT_COMPARE[predicate])), a, b)
+    return arith.cmpi(ir.IntegerAttr.get(i64, INT_COMPARE[predicate]), a, b)
+
+
+def unary(name: str, x: ir.Value) -> ir.Value:
+    if name == "not":
+        return arith.xori(x, scalar_constant(1, x.type))
+    if name == "neg":
+        return arith.negf(x) if is_float(x) else arith.subi(scalar_constant(0, x.type), x)
+    if name == "abs":
+        return math.absf(x) if is_float(x) else math.absi(x)
+    if name == "reciprocal":
+        return arith.divf(scalar_constant(1, x.type), x)
+    if name == "sigmoid":
+        one = scalar_constant(1, x.type)
+        return arith.divf(one, arith.addf(one, math.exp(arith.negf(x))))
+    math_ops = {
+        "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "rsqrt": math.rsqrt,
+        "tanh": math.tanh, "erf": math.erf, "sin": math.sin, "cos": math.cos,
+        "floor": math.floor, "ceil": math.ceil,
+    }
+    return math_ops[name](x)
+
+
+def cast(x: ir.Value, target: ir.Type) -> ir.Value:
+    """Torch's conversion rules: float→int truncates, anything→bool is ``!= 0``."""
+    source = x.type
+    if source == target:
+        return x
+    if isinstance(target, ir.IntegerType) and target.width == 1:
+        return compare("ne", x, scalar_constant(0, source))
+    source_is_float = isinstance(source, ir.FloatType)
+    target_is_float = isinstance(target, ir.FloatType)
+    if source_is_float and target_is_float:
+        return arith.extf(target, x) if target.width > source.width else arith.truncf(target, x)
+    if source_is_float:
+        return arith.fptosi(target, x)
+    is_bool = ir.IntegerType(source).width == 1
+    if target_is_float:
+        return arith.uitofp(target, x) if is_bool else arith.sitofp(target, x)
+    if target.width > source.width:
+        return arith.extui(target, x) if is_bool else arith.extsi(target, x)
+    return arith.trunci(target, x)

@@ -1,0 +1,80 @@
+"""Lowerings of reductions, matmuls and convolutions to linalg."""
+
+import math
+
+from torch_mlir import ir
+from torch_mlir.dialects import arith, linalg
+
+from . import scalar
+from .builders import dim, filled, generic, identity_map, projection
+from .registry import lowers
+
+REDUCE_COMBINERS = {"sum": "add", "prod": "mul", "max": "maximum", "min": "minimum"}
+
+
+def _identity(kind: str, element_type: ir.Type):
+    if isinstance(element_type, ir.FloatType):
+        return {"sum": 0.0, "prod": 1.0, "max": -math.inf, "min": math.inf}[kind]
+    width = ir.IntegerType(element_type).width
+    if width == 1:
+        return {"sum": 0, "prod": 1, "max": 0, "min": 1}[kind]
+    return {"sum": 0, "prod": 1, "max": -(2 ** (width - 1)), "min": 2 ** (width - 1) - 1}[kind]
+
+
+def _combine(kind: str, a: ir.Value, b: ir.Value) -> ir.Value:
+    if isinstance(a.type, ir.IntegerType) and ir.IntegerType(a.type).width == 1:
+        # On i1, `max` is `or` and `min` is `and`; signed max would treat true as -1.
+        return arith.ori(a, b) if kind in ("max", "sum") else arith.andi(a, b)
+    return scalar.binary(REDUCE_COMBINERS[kind], a, b)
+
+
+def _register_reduce(kind: str):
+    @lowers(f"kiln.reduce_{kind}")
+    def lower_reduce(op):
+        x = op.operands[0]
+        rank = len(x.type.shape)
+        dims = list(op.attributes["dimensions"])
+        result_type = op.results[0].type
+        init = filled(result_type, _identity(kind, result_type.element_type))
+        kept = [dim(d) for d in range(rank) if d not in dims]
+        iterators = ["reduction" if d in dims else "parallel" for d in range(rank)]
+        return generic([x], init, [identity_map(rank), projection(rank, kept)], iterators,
+                       lambda value, accumulator: _combine(kind, accumulator, value))
+
+
+for _kind in REDUCE_COMBINERS:
+    _register_reduce(_kind)
+
+
+@lowers("kiln.matmul", "kiln.batch_matmul")
+def lower_matmul(op):
+    result_type = op.results[0].type
+    init = filled(result_type, 0)
+    named = linalg.matmul if op.name == "kiln.matmul" else linalg.batch_matmul
+    return named(op.operands[0], op.operands[1], outs=[init])
+
+
+@lowers("kiln.conv2d")
+def lower_conv2d(op):
+    """Grouped NCHW/FCHW convolution as one ``linalg.generic`` over
+    ``(n, f, oh, ow, c, kh, kw)``; the input channel is ``(f floordiv F_g) * C + c``."""
+    x, weight = op.operands
+    result_type = op.results[0].type
+    strides = list(op.attributes["strides"])
+    dilations = list(op.attributes["dilations"])
+    groups = op.attributes["groups"].value
+    filters_per_group = weight.type.shape[0] // groups
+    channels_per_group = weight.type.shape[1]
+    n, f, oh, ow, c, kh, kw = (dim(i) for i in range(7))
+    channel = (
+        c if groups == 1
+        else ir.AffineExpr.get_floor_div(f, filters_per_group) * channels_per_group + c
+    )
+    input_map = projection(7, [n, channel, oh * strides[0] + kh * dilations[0],
+                               ow * strides[1] + kw * dilations[1]])
+    weight_map = projection(7, [f, c, kh, kw])
+    output_map = projection(7, [n, f, oh, ow])
+    iterators = ["parallel"] * 4 + ["reduction"] * 3
+    init = filled(result_type, 0)
+    return generic([x, weight], init, [input_map, weight_map, output_map], iterators,
+                   lambda a, w, acc: scalar.binary("add", acc, scalar.binary("mul", a, w)))

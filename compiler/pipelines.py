@@ -1,0 +1,43 @@
+"""The named stages of Kiln's pipeline, each a textual pass pipeline.
+
+``kiln.compile()``, ``dump_ir`` file names and error messages use these stage names; the
+same text runs under ``kiln-opt --pass-pipeline``.
+"""
+
+from dataclasses import dataclass
+
+from .pass_pipeline import register_pipeline_alias
+
+register_pipeline_alias(
+    "kiln-bufferize",
+    "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},"
+    "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+    "buffer-deallocation-pipeline",
+    "Bufferize linalg-on-tensors; results become caller-allocated out-parameters",
+)
+register_pipeline_alias(
+    "kiln-lower-to-llvm",
+    "convert-linalg-to-loops, expand-strided-metadata, lower-affine, convert-scf-to-cf,"
+    "convert-math-to-llvm, convert-math-to-libm, convert-arith-to-llvm, finalize-memref-to-llvm,"
+    "convert-func-to-llvm{use-bare-ptr-memref-call-conv}, convert-cf-to-llvm,"
+    "reconcile-unrealized-casts",
+    "Lower loops over buffers to the LLVM dialect; memrefs pass as bare pointers",
+)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A named step: the IR after ``pipeline`` has run is the stage ``name``."""
+
+    name: str
+    pipeline: str
+
+
+def cpu_stages() -> list[Stage]:
+    """The CPU target's stages after ``torch``: no tiling or fusion yet, one kernel."""
+    return [
+        Stage("kiln", "builtin.module(convert-torch-to-kiln, canonicalize, cse)"),
+        Stage("tiled", "builtin.module(convert-kiln-to-linalg, canonicalize, cse)"),
+        Stage("planned", "builtin.module(kiln-bufferize)"),
+        Stage("llvm", "builtin.module(kiln-lower-to-llvm)"),
+    ]

@@ -1,0 +1,60 @@
+"""LLVM dialect → LLVM IR text, through the MLIR C API bundled with torch-mlir."""
+
+import ctypes
+import re
+import struct
+from pathlib import Path
+
+import torch_mlir
+from torch_mlir import ir
+
+_CAPSULE_NAME = b"torch_mlir.ir.Operation._CAPIPtr"
+# torch-mlir's LLVM prints float literals as `f0x<bits>`, a syntax newer than the LLVM 22
+# inside llvmlite, which reads `0x<16 hex digits>` (the value as a double) for float and
+# double, and `0xH<4 hex digits>` for half.
+_NEW_FLOAT_LITERAL = re.compile(r"\bf0x([0-9A-Fa-f]+)\b")
+
+
+class _MlirOperation(ctypes.Structure):
+    _fields_ = [("ptr", ctypes.c_void_p)]
+
+
+def _load_translate():
+    library_dir = Path(torch_mlir.__path__[0]) / "_mlir_libs"
+    library = ctypes.CDLL(str(library_dir / "libTorchMLIRAggregateCAPI.so"))
+    translate = library.mlirTranslateModuleToLLVMIRToString
+    translate.argtypes = [_MlirOperation]
+    translate.restype = ctypes.c_void_p
+    return translate
+
+
+_translate = _load_translate()
+_libc = ctypes.CDLL(None)
+_capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+_capsule_pointer.restype = ctypes.c_void_p
+_capsule_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+
+
+def translate_to_llvm_ir(module: ir.Module) -> str:
+    """The LLVM IR text of a module that is entirely in the LLVM dialect."""
+    pointer = _capsule_pointer(module.operation._CAPIPtr, _CAPSULE_NAME)
+    text_pointer = _translate(_MlirOperation(pointer))
+    if not text_pointer:
+        raise RuntimeError("MLIR could not translate the module to LLVM IR")
+    try:
+        text = ctypes.string_at(text_pointer).decode()
+    finally:
+        _libc.free(ctypes.c_void_p(text_pointer))
+    return _NEW_FLOAT_LITERAL.sub(_classic_float_literal, text)
+
+
+def _classic_float_literal(match: re.Match) -> str:
+    bits = match.group(1)
+    if len(bits) == 8:
+        value = struct.unpack("<f", struct.pack("<I", int(bits, 16)))[0]
+        return "0x" + struct.pack(">d", value).hex().upper()
+    if len(bits) == 16:
+        return "0x" + bits.upper()
+    if len(bits) == 4:
+        return "0xH" + bits.upper()
+    raise ValueError(f"unexpected float literal f0x{bits} in LLVM IR")

@@ -1,0 +1,38 @@
+"""The CPU device: loads a shared object of kernels and calls them with ctypes."""
+
+import ctypes
+import hashlib
+import tempfile
+from pathlib import Path
+
+from ..errors import DeviceError
+
+
+class CpuDevice:
+    """Runs kernels compiled for the host CPU; tensors stay where torch put them."""
+
+    name = "cpu"
+
+    def __init__(self, cache_dir: Path | None = None):
+        self._cache_dir = cache_dir or Path(tempfile.mkdtemp(prefix="kiln-"))
+
+    def load(self, binary: bytes) -> ctypes.CDLL:
+        """Write the shared object once per content hash and load it."""
+        self._cache_dir.mkdir(parents=True, exist_ok=True)
+        path = self._cache_dir / f"kernels-{hashlib.sha256(binary).hexdigest()[:16]}.so"
+        if not path.exists():
+            path.write_bytes(binary)
+        try:
+            return ctypes.CDLL(str(path))
+        except OSError as error:
+            raise DeviceError(f"the CPU device could not load {path}: {error}") from error
+
+    @staticmethod
+    def kernel(library: ctypes.CDLL, name: str, arity: int):
+        function = getattr(library, name)
+        function.argtypes = [ctypes.c_void_p] * arity
+        function.restype = None
+        return function
+
+    def check_tensor(self, tensor) -> str | None:
+        return None if tensor.device.type == "cpu" else f"is on {tensor.device}, expected cpu"
