@@ -10,6 +10,8 @@ import llvmlite.binding as llvm
 from ..diagnostics import CompileError
 from ..pipelines import Stage, cpu_stages
 
+SUPPORT_SOURCE = Path(__file__).parents[2] / "runtime" / "native" / "kiln_cpu_support.c"
+
 llvm.initialize_all_targets()
 llvm.initialize_all_asmprinters()
 
@@ -48,6 +50,9 @@ def _link_shared_object(object_code: bytes) -> bytes:
         object_path = Path(directory) / "kernels.o"
         library_path = Path(directory) / "kernels.so"
         object_path.write_bytes(object_code)
-        subprocess.run([linker, "-shared", "-o", str(library_path), str(object_path), "-lm"],
-                       check=True, capture_output=True)
+        command = [linker, "-shared", "-fPIC", "-O2", "-o", str(library_path),
+                   str(object_path), str(SUPPORT_SOURCE), "-lm"]
+        linked = subprocess.run(command, capture_output=True, text=True)
+        if linked.returncode:
+            raise CompileError(f"linking the CPU kernels failed:\n{linked.stderr}")
         return library_path.read_bytes()

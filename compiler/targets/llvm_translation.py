@@ -13,6 +13,13 @@ _CAPSULE_NAME = b"torch_mlir.ir.Operation._CAPIPtr"
 # inside llvmlite, which reads `0x<16 hex digits>` (the value as a double) for float and
 # double, and `0xH<4 hex digits>` for half.
 _NEW_FLOAT_LITERAL = re.compile(r"\bf0x([0-9A-Fa-f]+)\b")
+_NEW_SPECIAL_FLOAT = re.compile(r"(?<=[\s,\[(])([+-]?)(inf|q?nan)\b")
+_DECIMAL_LITERAL = re.compile(r"(?<=[\s,\[(<])([-+]?\d+\.\d+e[-+]\d+)\b")
+_FLOAT_TYPE = re.compile(r"\b(half|bfloat|float|double)\b")
+_CLASSIC_SPECIAL_FLOATS = {
+    "inf": "0x7FF0000000000000", "-inf": "0xFFF0000000000000",
+    "nan": "0x7FF8000000000000", "-nan": "0xFFF8000000000000",
+}
 
 
 class _MlirOperation(ctypes.Structure):
@@ -45,7 +52,33 @@ def translate_to_llvm_ir(module: ir.Module) -> str:
         text = ctypes.string_at(text_pointer).decode()
     finally:
         _libc.free(ctypes.c_void_p(text_pointer))
-    return _NEW_FLOAT_LITERAL.sub(_classic_float_literal, text)
+    text = _NEW_FLOAT_LITERAL.sub(_classic_float_literal, text)
+    text = _NEW_SPECIAL_FLOAT.sub(_classic_special_float, text)
+    return "\n".join(_exact_float_decimals(line) for line in text.split("\n"))
+
+
+def _exact_float_decimals(line: str) -> str:
+    """LLVM 22 rejects a decimal ``float`` literal that is not exact; use hex for those.
+
+    The literal's type is the nearest type name before it on the line, which holds for
+    instructions, calls and aggregate constants alike.
+    """
+    if "float" not in line or "e" not in line:
+        return line
+
+    def replace(match: re.Match) -> str:
+        types = _FLOAT_TYPE.findall(line, 0, match.start())
+        if not types or types[-1] != "float":
+            return match.group(0)
+        value = struct.unpack("<f", struct.pack("<f", float(match.group(1))))[0]
+        return "0x" + struct.pack(">d", value).hex().upper()
+
+    return _DECIMAL_LITERAL.sub(replace, line)
+
+
+def _classic_special_float(match: re.Match) -> str:
+    sign = "-" if match.group(1) == "-" else ""
+    return _CLASSIC_SPECIAL_FLOATS[sign + match.group(2).removeprefix("q")]
 
 
 def _classic_float_literal(match: re.Match) -> str:
