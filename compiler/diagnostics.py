@@ -1,7 +1,10 @@
 """Compiler errors that name what is wrong, where, and what to do next."""
 
 import re
+from pathlib import Path
 
+import torch
+import torch_mlir
 from torch_mlir import ir
 
 from kiln.runtime.errors import KilnError
@@ -43,10 +46,18 @@ def user_source_line(location: ir.Location) -> str | None:
     """
     frames = [(path, line) for path, line, _ in _FILE_LINE.findall(str(location))]
     for path, line in frames:
-        if not _is_library_frame(path):
+        if not is_library_frame(path):
             return f"{path}:{line}"
-    return f"{frames[0][0]}:{frames[0][1]}" if frames else None
+    return None
 
 
-def _is_library_frame(path: str) -> bool:
-    return any(part in path for part in ("/torch/", "/torch_mlir/", "/kiln/compiler/"))
+_LIBRARY_DIRS = (
+    str(Path(torch.__file__).resolve().parent),
+    str(Path(torch_mlir.__path__[0]).resolve()),
+    str(Path(__file__).resolve().parent),
+)
+
+
+def is_library_frame(path: str) -> bool:
+    """Whether ``path`` belongs to torch, torch-mlir or Kiln's compiler, not to the user."""
+    return str(Path(path).resolve()).startswith(_LIBRARY_DIRS)

@@ -4,6 +4,7 @@ A failing stage writes the module it was given to a file and names the ``kiln-op
 command that reproduces the failure.
 """
 
+import inspect
 import time
 from pathlib import Path
 
@@ -54,11 +55,11 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
     timings["artifact"] = time.perf_counter() - started
 
     state = state_tensors(program, imported.state_names)
-    user_inputs = [node for node in program.graph.nodes if node.op == "placeholder"][len(state):]
+    names = _parameter_names(fn, len(example_args))
     outputs = [_spec_of(f"result{i}", t) for i, t in enumerate(_output_values(program))]
     return Executable(
         target=target, entry_point=imported.function_name, binary=binary, state=state,
-        inputs=[_spec_of(node.name, arg) for node, arg in zip(user_inputs, example_args)],
+        inputs=[_spec_of(name, arg) for name, arg in zip(names, example_args)],
         outputs=outputs, output_tree=pytree.treespec_dumps(program.call_spec.out_spec),
         stats={"kernels": 1, "compile_seconds": timings},
     )
@@ -84,6 +85,17 @@ def _run_stage(stage, module: ir.Module, context: ir.Context, settings: knobs.Kn
 def _dump(directory: Path | None, index: int, stage: str, module: ir.Module) -> None:
     if directory:
         (directory / f"{index}-{stage}.mlir").write_text(str(module))
+
+
+def _parameter_names(fn, count: int) -> list[str]:
+    """The user's names for the positional arguments, for error messages."""
+    target = fn.forward if isinstance(fn, torch.nn.Module) else fn
+    try:
+        parameters = list(inspect.signature(target).parameters.values())
+    except (TypeError, ValueError):
+        parameters = []
+    named = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return (named + [f"arg{i}" for i in range(len(named), count)])[:count]
 
 
 def _output_values(program) -> list:

@@ -118,7 +118,7 @@ def build(name: str, seed: int = 0, **config):
     """``(module, example_inputs)`` for a named model with its benchmark-sized config."""
     torch.manual_seed(seed)
     factories = {
-        "mlp": lambda: (MLP(**config), [(32, MLP().layers[0].in_features)]),
+        "mlp": lambda: (MLP(**config), [(32, config.get("widths", (256,))[0])]),
         "cnn": lambda: (SmallCNN(**config), [(4, 3, 32, 32)]),
         "attention": lambda: (MultiHeadAttention(**config), [(4, 32, 64)]),
         "gpt2_block": lambda: (GPT2Block(**config), [(8, 128, 256)]),

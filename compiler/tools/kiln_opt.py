@@ -1,6 +1,6 @@
 """``kiln-opt``: an ``mlir-opt``-style driver for Kiln's passes and pipelines.
 
-    kiln-opt model.mlir --convert-torch-to-kiln --canonicalize-free-flags-are-upstream-only
+    kiln-opt model.mlir --convert-torch-to-kiln -o model.kiln.mlir
     kiln-opt model.mlir --pass-pipeline='builtin.module(convert-torch-to-kiln, func.func(canonicalize))'
     kiln-opt invalid.mlir --split-input-file --verify-diagnostics
 
@@ -127,7 +127,7 @@ def _process_chunk(input_name: str, chunk: str, pipeline: str, args) -> _ChunkRe
         _name_source(module, input_name)
         pm.run(module.operation)
         output = module.operation.get_asm(enable_debug_info=args.mlir_print_debuginfo)
-        return _ChunkResult(output, reported)
+        return _ChunkResult(output.rstrip("\n") + "\n", reported)
     except ir.MLIRError as error:
         for info in error.error_diagnostics:
             reported.extend(diagnostics.flatten(info, input_name))

@@ -1,0 +1,1 @@
+"""Command-line tools for compiler engineers: ``kiln-opt``."""

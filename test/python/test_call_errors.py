@@ -1,0 +1,37 @@
+"""Calling a compiled program with the wrong arguments names the argument and the fix."""
+
+import pytest
+import torch
+
+import kiln
+
+
+@pytest.fixture(scope="module")
+def compiled():
+    return kiln.compile(lambda x, y: x * y + 1.0, torch.randn(2, 3), torch.randn(3))
+
+
+def test_wrong_shape_names_argument_and_expected_shape(compiled):
+    with pytest.raises(kiln.CallError, match=r"argument 1 \('y'\) must be a float32 tensor of shape \[3\], got float32 tensor of shape \[4\]"):
+        compiled(torch.randn(2, 3), torch.randn(4))
+
+
+def test_wrong_dtype(compiled):
+    with pytest.raises(kiln.CallError, match=r"argument 0 \('x'\) must be a float32 tensor .* got float64"):
+        compiled(torch.randn(2, 3, dtype=torch.float64), torch.randn(3))
+
+
+def test_wrong_argument_count(compiled):
+    with pytest.raises(kiln.CallError, match=r"expected 2 arguments \(x, y\), got 1"):
+        compiled(torch.randn(2, 3))
+
+
+def test_non_tensor_argument(compiled):
+    with pytest.raises(kiln.CallError, match=r"argument 1 \('y'\) must be a float32 tensor .* got list"):
+        compiled(torch.randn(2, 3), [1.0, 2.0, 3.0])
+
+
+def test_non_contiguous_input_is_accepted(compiled):
+    x = torch.randn(3, 2).t()
+    y = torch.randn(3)
+    torch.testing.assert_close(compiled(x, y), x * y + 1.0, rtol=1e-4, atol=1e-4)

@@ -1,0 +1,38 @@
+"""Unsupported ops and failing stages give errors that say what, where and what next."""
+
+import pytest
+import torch
+
+import kiln
+
+
+class UsesCumsum(torch.nn.Module):
+    def forward(self, x):
+        return torch.cumsum(x, dim=0)  # the line the error must point at
+
+
+def test_unsupported_op_names_op_and_user_line():
+    with pytest.raises(kiln.KilnError) as raised:
+        kiln.compile(UsesCumsum(), torch.randn(4))
+    message = str(raised.value)
+    line = UsesCumsum.forward.__code__.co_firstlineno + 1
+    assert f"test_compile_errors.py:{line}: aten.cumsum is not supported by Kiln yet" in message
+    assert "kiln.supported_ops()" in message
+
+
+def test_untraceable_program_explains_torch_export_failure():
+    def data_dependent(x):
+        return x * 2 if x.sum() > 0 else x
+
+    with pytest.raises(kiln.KilnError, match="torch.export could not trace"):
+        kiln.compile(data_dependent, torch.randn(3))
+
+
+def test_unknown_target():
+    with pytest.raises(kiln.KilnError, match="unknown target 'tpu'; available: cpu"):
+        kiln.compile(lambda x: x + 1, torch.randn(2), target="tpu")
+
+
+def test_supported_ops_lists_converted_aten_ops():
+    ops = kiln.supported_ops()
+    assert "torch.aten.mm" in ops and "torch.aten.convolution" in ops

@@ -1,0 +1,205 @@
+"""Single ATen ops compiled by Kiln match eager PyTorch (fp32, rtol = atol = 1e-4).
+
+Each case is a small function around one op (or one op family) with example inputs;
+`helpers.check` compiles it, then compares on the example inputs and on fresh random
+inputs of the same shapes, dtypes and value ranges.
+"""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from helpers import check
+
+_generator = torch.Generator().manual_seed(0)
+
+
+def rand(*shape, low=-2.0, high=2.0):
+    """A float32 tensor drawn uniformly from [low, high)."""
+    return low + (high - low) * torch.rand(shape, generator=_generator)
+
+
+def randint(*shape, high):
+    """An int64 tensor drawn uniformly from [0, high)."""
+    return torch.randint(0, high, shape, generator=_generator)
+
+
+def positive(*shape):
+    """A float32 tensor away from zero, for log, sqrt, rsqrt and divisors."""
+    return rand(*shape, low=0.5, high=3.0)
+
+
+def module(cls, *args, **kwargs):
+    """An nn.Module in eval mode with seeded parameters and random running statistics."""
+    torch.manual_seed(5)
+    instance = cls(*args, **kwargs).eval()
+    for name, buffer in instance.named_buffers():
+        if name.endswith("running_mean"):
+            buffer.copy_(rand(*buffer.shape))
+        elif name.endswith("running_var"):
+            buffer.copy_(positive(*buffer.shape))
+    for parameter in instance.parameters():
+        parameter.requires_grad_(False)
+    return instance
+
+
+UNARY = {
+    "exp": (torch.exp, rand),
+    "log": (torch.log, positive),
+    "sqrt": (torch.sqrt, positive),
+    "rsqrt": (torch.rsqrt, positive),
+    "tanh": (torch.tanh, rand),
+    "sigmoid": (torch.sigmoid, rand),
+    "erf": (torch.erf, rand),
+    "sin": (torch.sin, rand),
+    "cos": (torch.cos, rand),
+    "floor": (torch.floor, rand),
+    "ceil": (torch.ceil, rand),
+    "reciprocal": (torch.reciprocal, positive),
+    "neg": (torch.neg, rand),
+    "abs": (torch.abs, rand),
+    "relu": (torch.relu, rand),
+    "gelu": (F.gelu, rand),
+    "gelu-tanh": (lambda x: F.gelu(x, approximate="tanh"), rand),
+    "silu": (F.silu, rand),
+    "leaky_relu": (lambda x: F.leaky_relu(x, 0.1), rand),
+    "hardtanh": (lambda x: F.hardtanh(x, -0.5, 1.0), rand),
+    "clamp": (lambda x: torch.clamp(x, min=-1.0, max=0.75), rand),
+    "clamp-min": (lambda x: torch.clamp(x, min=0.25), rand),
+    "elu": (lambda x: F.elu(x, alpha=0.7), rand),
+}
+
+CASES = {f"unary-{name}": (fn, lambda make=make: (make(3, 5),)) for name, (fn, make) in UNARY.items()}
+
+CASES.update({
+    # binary arithmetic, with broadcasting and Python scalars
+    "add": (torch.add, lambda: (rand(3, 4), rand(3, 4))),
+    "add-alpha-broadcast": (lambda x, y: torch.add(x, y, alpha=2.5), lambda: (rand(2, 3, 4), rand(4))),
+    "add-scalar": (lambda x: x + 1.5, lambda: (rand(3, 4),)),
+    "sub-alpha": (lambda x, y: torch.sub(x, y, alpha=0.5), lambda: (rand(3, 1), rand(1, 4))),
+    "rsub-scalar": (lambda x: 2.0 - x, lambda: (rand(3, 4),)),
+    "mul-broadcast": (torch.mul, lambda: (rand(2, 1, 4), rand(3, 1))),
+    "mul-scalar": (lambda x: x * 3.0, lambda: (rand(5),)),
+    "div": (torch.div, lambda: (rand(3, 4), positive(4))),
+    "div-scalar": (lambda x: x / 4.0, lambda: (rand(3, 4),)),
+    "pow-tensor": (torch.pow, lambda: (positive(3, 4), rand(3, 4))),
+    "pow-scalar": (lambda x: x ** 3, lambda: (rand(3, 4),)),
+    "pow-scalar-fraction": (lambda x: x ** 0.5, lambda: (positive(3, 4),)),
+    "maximum": (torch.maximum, lambda: (rand(3, 4), rand(1, 4))),
+    "minimum": (torch.minimum, lambda: (rand(3, 4), rand(3, 1))),
+    "remainder": (torch.remainder, lambda: (rand(3, 4, low=-5, high=5), positive(3, 4))),
+    "remainder-scalar": (lambda x: torch.remainder(x, 1.5), lambda: (rand(3, 4, low=-5, high=5),)),
+    # comparisons, where, masked_fill
+    "gt-where": (lambda x, y: torch.where(x > y, x, y * 2), lambda: (rand(3, 4), rand(4))),
+    "compare-all": (
+        lambda x, y: torch.stack([x < y, x <= y, x == y, x != y, x >= 0.5, x > y]).float(),
+        lambda: (rand(3, 4), rand(3, 4)),
+    ),
+    "eq-bool-output": (lambda x, y: x.floor() == y.floor(), lambda: (rand(3, 4), rand(3, 4))),
+    "where-scalar": (lambda x: torch.where(x < 0, 0.0, x), lambda: (rand(3, 4),)),
+    "masked_fill": (lambda x, m: x.masked_fill(m, -1.0), lambda: (rand(3, 4), rand(3, 4) > 0)),
+    "masked_fill-broadcast-mask": (
+        lambda x, m: x.masked_fill(m, float("-inf")).softmax(-1),
+        lambda: (rand(2, 4, 4), torch.triu(torch.ones(4, 4, dtype=torch.bool), 1)),
+    ),
+    # casts
+    "cast-float-to-int": (lambda x: x.to(torch.int64), lambda: (rand(3, 4, low=-9, high=9),)),
+    "cast-float-to-int32": (lambda x: x.to(torch.int32), lambda: (rand(3, 4, low=-9, high=9),)),
+    "cast-int-to-float": (lambda x: x.to(torch.float32) * 0.5, lambda: (randint(3, 4, high=10),)),
+    "cast-float-to-bool": (lambda x: x.floor().to(torch.bool), lambda: (rand(3, 4),)),
+    "cast-bool-to-float": (lambda m: m.to(torch.float32), lambda: (rand(3, 4) > 0,)),
+    "cast-bool-to-int": (lambda m: m.to(torch.int64) + 1, lambda: (rand(3, 4) > 0,)),
+    "int-arithmetic": (lambda a, b: a * b + a - 3, lambda: (randint(3, 4, high=10), randint(4, high=10))),
+    # reductions
+    "sum": (torch.sum, lambda: (rand(3, 4, 5),)),
+    "sum-dim": (lambda x: x.sum(1), lambda: (rand(3, 4, 5),)),
+    "sum-dims-keepdim": (lambda x: x.sum((0, 2), keepdim=True), lambda: (rand(3, 4, 5),)),
+    "mean": (lambda x: x.mean(-1), lambda: (rand(3, 4, 5),)),
+    "mean-keepdim": (lambda x: x.mean((1, 2), keepdim=True), lambda: (rand(3, 4, 5),)),
+    "amax": (lambda x: x.amax(1), lambda: (rand(3, 4, 5),)),
+    "amax-keepdim": (lambda x: x.amax((0, 2), keepdim=True), lambda: (rand(3, 4, 5),)),
+    "amin": (lambda x: x.amin(-1, keepdim=True), lambda: (rand(3, 4, 5),)),
+    "var": (lambda x: x.var(-1), lambda: (rand(3, 4, 5),)),
+    "var-unbiased-false-keepdim": (lambda x: x.var((0, 2), unbiased=False, keepdim=True), lambda: (rand(3, 4, 5),)),
+    # matrix products
+    "matmul-2d": (torch.matmul, lambda: (rand(3, 5), rand(5, 4))),
+    "matmul-batched": (lambda a, b: a @ b, lambda: (rand(2, 3, 3, 5), rand(2, 3, 5, 4))),
+    "matmul-broadcast": (lambda a, b: a @ b, lambda: (rand(2, 3, 5), rand(5, 4))),
+    "matmul-batch-broadcast": (lambda a, b: a @ b, lambda: (rand(2, 1, 3, 5), rand(3, 5, 4))),
+    "matmul-vector": (lambda a, b: a @ b, lambda: (rand(2, 3, 5), rand(5))),
+    "bmm": (torch.bmm, lambda: (rand(2, 3, 5), rand(2, 5, 4))),
+    "linear": (F.linear, lambda: (rand(2, 3, 5), rand(4, 5), rand(4))),
+    "linear-no-bias": (F.linear, lambda: (rand(3, 5), rand(4, 5))),
+    # convolution and pooling
+    "conv2d": (F.conv2d, lambda: (rand(2, 3, 8, 8), rand(4, 3, 3, 3), rand(4))),
+    "conv2d-stride-padding": (
+        lambda x, w: F.conv2d(x, w, stride=2, padding=1),
+        lambda: (rand(1, 3, 9, 9), rand(4, 3, 3, 3)),
+    ),
+    "conv2d-dilation": (
+        lambda x, w, b: F.conv2d(x, w, b, padding=(2, 1), dilation=2),
+        lambda: (rand(1, 2, 9, 8), rand(3, 2, 3, 3), rand(3)),
+    ),
+    "conv2d-groups": (
+        lambda x, w, b: F.conv2d(x, w, b, padding=1, groups=2),
+        lambda: (rand(2, 4, 6, 6), rand(6, 2, 3, 3), rand(6)),
+    ),
+    "max_pool2d": (lambda x: F.max_pool2d(x, 2), lambda: (rand(2, 3, 8, 8),)),
+    "max_pool2d-stride-padding": (lambda x: F.max_pool2d(x, 3, stride=2, padding=1), lambda: (rand(1, 2, 9, 9),)),
+    "avg_pool2d": (lambda x: F.avg_pool2d(x, 2), lambda: (rand(2, 3, 8, 8),)),
+    "avg_pool2d-stride": (lambda x: F.avg_pool2d(x, 3, stride=2), lambda: (rand(1, 2, 9, 9),)),
+    "adaptive_avg_pool2d-1": (lambda x: F.adaptive_avg_pool2d(x, 1), lambda: (rand(2, 3, 5, 5),)),
+    "adaptive_avg_pool2d-2": (lambda x: F.adaptive_avg_pool2d(x, (2, 2)), lambda: (rand(2, 3, 6, 4),)),
+    # normalization
+    "softmax": (lambda x: x.softmax(-1), lambda: (rand(3, 4, 5, low=-5, high=5),)),
+    "softmax-dim0": (lambda x: F.softmax(x, dim=0), lambda: (rand(3, 4),)),
+    "log_softmax": (lambda x: F.log_softmax(x, dim=-1), lambda: (rand(3, 4, 5, low=-5, high=5),)),
+    "log_softmax-dim1": (lambda x: F.log_softmax(x, dim=1), lambda: (rand(3, 4, 5),)),
+    "layer_norm": (lambda x, w, b: F.layer_norm(x, (5,), w, b), lambda: (rand(2, 3, 5), rand(5), rand(5))),
+    "layer_norm-2d-no-affine": (lambda x: F.layer_norm(x, (3, 5)), lambda: (rand(2, 3, 5),)),
+    "batch_norm-eval": (module(torch.nn.BatchNorm2d, 3), lambda: (rand(2, 3, 4, 4),)),
+    "group_norm": (module(torch.nn.GroupNorm, 2, 4), lambda: (rand(2, 4, 3, 3),)),
+    "group_norm-functional": (lambda x: F.group_norm(x, 3), lambda: (rand(2, 6, 5),)),
+    # gathers
+    "embedding": (F.embedding, lambda: (randint(2, 5, high=10), rand(10, 4))),
+    "embedding-module": (module(torch.nn.Embedding, 7, 3), lambda: (randint(3, 4, high=7),)),
+    "index_select": (lambda x, i: x.index_select(1, i), lambda: (rand(3, 6), randint(4, high=6))),
+    "index_select-dim0": (lambda x, i: torch.index_select(x, 0, i), lambda: (rand(5, 2, 3), randint(3, high=5))),
+    # data movement
+    "view": (lambda x: x.view(4, 6) * 2, lambda: (rand(2, 3, 4),)),
+    "reshape-infer": (lambda x: x.reshape(-1, 4).sum(0), lambda: (rand(2, 3, 4),)),
+    "flatten": (lambda x: torch.flatten(x, 1), lambda: (rand(2, 3, 4),)),
+    "permute": (lambda x: x.permute(2, 0, 1) + 1, lambda: (rand(2, 3, 4),)),
+    "transpose": (lambda x: x.transpose(-1, -2) @ x, lambda: (rand(2, 3, 4),)),
+    "t": (lambda x: x.t() * 3, lambda: (rand(3, 4),)),
+    "slice": (lambda x: x[:, 1:3], lambda: (rand(3, 5),)),
+    "slice-step": (lambda x: x[1::2, ::3], lambda: (rand(7, 8),)),
+    "slice-negative": (lambda x: x[..., -3:-1], lambda: (rand(2, 3, 5),)),
+    "select": (lambda x: x[:, 2] + x[1], lambda: (rand(4, 4),)),
+    "select-negative": (lambda x: x[..., -1], lambda: (rand(2, 3, 4),)),
+    "cat": (lambda a, b: torch.cat([a, b, a], dim=1), lambda: (rand(2, 3), rand(2, 4))),
+    "cat-dim0": (lambda a, b: torch.cat([a, b]), lambda: (rand(2, 3), rand(1, 3))),
+    "stack": (lambda a, b: torch.stack([a, b], dim=1), lambda: (rand(2, 3), rand(2, 3))),
+    "split": (lambda x: [t * (i + 1) for i, t in enumerate(torch.split(x, 2, dim=1))], lambda: (rand(3, 5),)),
+    "split-sizes": (lambda x: x.split([1, 3], dim=0), lambda: (rand(4, 2),)),
+    "chunk": (lambda x: [t.sum(-1) for t in x.chunk(3, dim=-1)], lambda: (rand(2, 6),)),
+    "expand": (lambda x: x.expand(3, 4, 5) + 0, lambda: (rand(4, 1),)),
+    "expand_as": (lambda x, y: x.expand_as(y) * y, lambda: (rand(1, 5), rand(3, 5))),
+    "unsqueeze": (lambda x: x.unsqueeze(1) * x.unsqueeze(-1), lambda: (rand(3, 4),)),
+    "squeeze": (lambda x: x.squeeze(1) + x.squeeze(), lambda: (rand(3, 1, 4),)),
+    "pad-constant": (lambda x: F.pad(x, (1, 2, 0, 1), value=0.5), lambda: (rand(2, 3, 4),)),
+    "pad-zero": (lambda x: F.pad(x, (2, 2)), lambda: (rand(3, 4),)),
+    # factories
+    "arange": (lambda x: x + torch.arange(4, dtype=torch.float32), lambda: (rand(3, 4),)),
+    "arange-start-step": (lambda x: x * torch.arange(1, 9, 2), lambda: (rand(2, 4),)),
+    "arange-int": (lambda x: torch.arange(6) * 2 + x, lambda: (randint(6, high=10),)),
+    "full": (lambda x: x + torch.full((3, 4), 2.5), lambda: (rand(3, 4),)),
+    "zeros_like": (lambda x: torch.zeros_like(x) + x * 2, lambda: (rand(3, 4),)),
+    "ones_like-full_like": (lambda x: torch.ones_like(x) - torch.full_like(x, 0.25) * x, lambda: (rand(3, 4),)),
+})
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_op_matches_eager(case):
+    fn, make_args = CASES[case]
+    check(fn, *make_args())
