@@ -95,7 +95,11 @@ def expand(text: str, _seen: tuple[str, ...] = ()) -> list[Element]:
     """The top-level elements of ``text`` with the ``builtin.module(...)`` wrapper removed
     and every alias replaced by its own elements, recursively."""
     elements = split_elements(text)
-    if len(elements) == 1 and elements[0].name == "builtin.module" and elements[0].nested is not None:
+    if (
+        len(elements) == 1
+        and elements[0].name == "builtin.module"
+        and elements[0].nested is not None
+    ):
         elements = split_elements(elements[0].nested)
     expanded = []
     for element in elements:
@@ -139,7 +143,9 @@ def _add_kiln_pass(pm: passmanager.PassManager, element: Element, failures: Pass
     try:
         pass_object = instantiate(element.name, element.options or "")
     except ValueError as error:  # an option value of the wrong type
-        raise PipelineError(f"bad options '{element.options}' for pass '{element.name}': {error}") from None
+        raise PipelineError(
+            f"bad options '{element.options}' for pass '{element.name}': {error}"
+        ) from None
     pm.add(
         as_external_pass(pass_object, failures),
         name=cls.__name__,

@@ -75,7 +75,20 @@ def batch_norm_inference(x, weight, bias, running_mean, running_var, momentum, e
     return out, empty, empty
 
 
+def as_strided(x, size, stride, storage_offset=None):
+    """``as_strided`` that reads a contiguous tensor in row-major order is a view."""
+    contiguous, step = [], 1
+    for extent in reversed(size):
+        contiguous.insert(0, step)
+        step *= extent
+    row_major = all(s == c for s, c, n in zip(stride, contiguous, size) if n != 1)
+    if not (x.is_contiguous() and not storage_offset and x.numel() == step and row_major):
+        return NotImplemented
+    return aten.view.default(x, size)
+
+
 KILN_DECOMPOSITIONS = {
+    aten.as_strided.default: as_strided,
     aten.var_mean.correction: var_mean,
     aten.var.correction: var,
     aten._native_batch_norm_legit_no_training.default: batch_norm_inference,

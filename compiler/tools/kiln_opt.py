@@ -196,17 +196,32 @@ def _argument_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("input", nargs="?", default="-", help="input file, or - for stdin")
     parser.add_argument("-o", dest="output", default="-", metavar="FILE", help="output file")
-    parser.add_argument("--pass-pipeline", metavar="TEXT", help="e.g. 'builtin.module(a, func.func(b))'")
-    parser.add_argument("--split-input-file", action="store_true",
-                        help="process each chunk between '// -----' lines separately")
-    parser.add_argument("--verify-diagnostics", action="store_true",
-                        help="check diagnostics against expected-error {{...}} comments")
-    parser.add_argument("--mlir-print-ir-after-all", action="store_true",
-                        help="print the IR to stderr after every pass")
-    parser.add_argument("--mlir-print-debuginfo", action="store_true",
-                        help="print locations with the IR")
-    parser.add_argument("--list-passes", action="store_true",
-                        help="list Kiln's passes and pipelines with their options")
+    parser.add_argument(
+        "--pass-pipeline", metavar="TEXT", help="e.g. 'builtin.module(a, func.func(b))'"
+    )
+    parser.add_argument(
+        "--split-input-file",
+        action="store_true",
+        help="process each chunk between '// -----' lines separately",
+    )
+    parser.add_argument(
+        "--verify-diagnostics",
+        action="store_true",
+        help="check diagnostics against expected-error {{...}} comments",
+    )
+    parser.add_argument(
+        "--mlir-print-ir-after-all",
+        action="store_true",
+        help="print the IR to stderr after every pass",
+    )
+    parser.add_argument(
+        "--mlir-print-debuginfo", action="store_true", help="print locations with the IR"
+    )
+    parser.add_argument(
+        "--list-passes",
+        action="store_true",
+        help="list Kiln's passes and pipelines with their options",
+    )
     parser.set_defaults(passes=[])
     passes = parser.add_argument_group("Kiln passes")
     for name in sorted(PASSES):
@@ -241,7 +256,7 @@ def pass_listing() -> str:
 def _option_lines(cls: type) -> list[str]:
     lines = []
     for field in options(cls):
-        kind = field.type if isinstance(field.type, str) else getattr(field.type, "__name__", field.type)
+        kind = field.type.__name__ if isinstance(field.type, type) else str(field.type)
         if field.default is not dataclasses.MISSING:
             default = field.default
         elif field.default_factory is not dataclasses.MISSING:

@@ -103,6 +103,13 @@ def convert_shifted_exp_log(rewriter, op):
     return [kiln.BINARY_OPS["sub"](kiln.UNARY_OPS["exp"](x, type_).result, one, type_).result]
 
 
+@converts("torch.aten.isnan")
+def convert_isnan(rewriter, op):
+    """NaN is the only value unequal to itself: ``isnan(x)`` is ``x != x``."""
+    x = rewriter.tensor(op.operands[0])
+    return [kiln.CompareOp(x, x, ir.StringAttr.get("ne"), rewriter.result_type(op)).result]
+
+
 @converts("torch.aten.where.self", "torch.aten.where.ScalarSelf",
           "torch.aten.where.ScalarOther", "torch.aten.where.Scalar")
 def convert_where(rewriter, op):
@@ -121,8 +128,15 @@ def convert_copy_or_cast(rewriter, op):
     return [rewriter.operand_as(op.operands[0], type_)]
 
 
-@converts("torch.aten.scalar_tensor", "torch.aten.full")
+@converts("torch.aten._assert_tensor_metadata")
+def convert_assert_tensor_metadata(rewriter, op):
+    """Export's dtype and device assertion has no result; the types already carry it."""
+    return []
+
+
+@converts("torch.aten.scalar_tensor", "torch.aten.full", "torch.prim.NumToTensor.Scalar")
 def convert_full(rewriter, op):
+    """A tensor filled with a constant scalar; ``NumToTensor`` wraps a Python scalar."""
     type_ = rewriter.result_type(op)
     fill = op.operands[1] if op.name.endswith("full") else op.operands[0]
     return [rewriter.splat(rewriter.constant(fill), type_)]
