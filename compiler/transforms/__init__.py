@@ -1,0 +1,1 @@
+"""Transformations on the `kiln` dialect and on bufferized kernels: fusion, outlining, memory planning."""
