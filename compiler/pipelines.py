@@ -6,13 +6,14 @@ same text runs under ``kiln-opt --pass-pipeline``.
 
 from dataclasses import dataclass
 
+from . import transforms  # noqa: F401  (registers kiln-fuse, kiln-outline-kernels, kiln-plan-memory)
 from .pass_pipeline import register_pipeline_alias
+from .transforms import plan_memory  # noqa: F401  (registers kiln-plan-memory)
 
 register_pipeline_alias(
     "kiln-bufferize",
     "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},"
-    "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
-    "buffer-deallocation-pipeline",
+    "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
     "Bufferize linalg-on-tensors; results become caller-allocated out-parameters",
 )
 register_pipeline_alias(
@@ -34,10 +35,17 @@ class Stage:
 
 
 def cpu_stages() -> list[Stage]:
-    """The CPU target's stages after ``torch``: no tiling or fusion yet, one kernel."""
+    """The CPU target's stages after ``torch``.
+
+    ``tiled`` outlines each kernel into its own function, then folds views and
+    elementwise producers into the indexing of their consumers inside each kernel
+    (``linalg-fuse-elementwise-ops``); there is no tiling strategy yet.
+    """
     return [
         Stage("kiln", "builtin.module(convert-torch-to-kiln, canonicalize, cse)"),
-        Stage("tiled", "builtin.module(convert-kiln-to-linalg, canonicalize, cse)"),
-        Stage("planned", "builtin.module(kiln-bufferize)"),
+        Stage("fused", "builtin.module(kiln-fuse)"),
+        Stage("tiled", "builtin.module(convert-kiln-to-linalg, kiln-outline-kernels,"
+                       " linalg-generalize-named-ops, linalg-fuse-elementwise-ops, canonicalize, cse)"),
+        Stage("planned", "builtin.module(kiln-bufferize, kiln-plan-memory, buffer-deallocation-pipeline)"),
         Stage("llvm", "builtin.module(kiln-lower-to-llvm)"),
     ]

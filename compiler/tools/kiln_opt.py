@@ -25,8 +25,12 @@ from . import opt_diagnostics as diagnostics
 
 SPLIT_MARKER = "// -----"
 # Imported for their registrations; the optional ones may not exist in every checkout.
-_PASS_MODULES = ("kiln.compiler.conversion.torch_to_kiln",)
-_OPTIONAL_PASS_MODULES = ("kiln.compiler.conversion.kiln_to_linalg", "kiln.compiler.pipelines")
+_PASS_MODULES = (
+    "kiln.compiler.conversion.torch_to_kiln",
+    "kiln.compiler.conversion.kiln_to_linalg",
+    "kiln.compiler.transforms",
+    "kiln.compiler.pipelines",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,12 +63,6 @@ def register_everything() -> None:
     """Import the modules whose import registers Kiln's passes and pipeline aliases."""
     for name in _PASS_MODULES:
         importlib.import_module(name)
-    for name in _OPTIONAL_PASS_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:  # a missing dependency inside the module is a real bug
-                raise
 
 
 @dataclass(frozen=True)

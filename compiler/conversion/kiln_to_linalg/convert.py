@@ -10,12 +10,15 @@ from ...pass_registry import register_pass
 from . import data_movement, elementwise, structured  # noqa: F401  (registers lowerings)
 from .registry import LOWERINGS
 
+KERNEL_STRUCTURE_OPS = ("kiln.kernel", "kiln.yield")  # kept: kiln-outline-kernels removes them
+
 
 @register_pass
 @dataclass
 class ConvertKilnToLinalg:
     """Lower kiln ops to linalg, tensor, arith and math ops on tensors.
 
+    Ops inside ``kiln.kernel`` regions are lowered in place; the kernels stay.
     Elementwise ops, broadcasts, reductions, gathers and convolutions become
     ``linalg.generic``; matmuls become ``linalg.matmul``/``linalg.batch_matmul``;
     slices, concats and pads become ``tensor.extract_slice``/``tensor.insert_slice``.
@@ -36,7 +39,7 @@ class ConvertKilnToLinalg:
         kiln_ops = []
 
         def collect(op):
-            if op.name.startswith("kiln."):
+            if op.name.startswith("kiln.") and op.name not in KERNEL_STRUCTURE_OPS:
                 kiln_ops.append(op)
             return ir.WalkResult.ADVANCE
 

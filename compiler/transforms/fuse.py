@@ -1,0 +1,189 @@
+"""The ``kiln-fuse`` pass: groups kiln ops into ``kiln.kernel`` regions, one launch each."""
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from torch_mlir import ir
+
+from ..diagnostics import CompileError
+from ..dialect.kernel import MAX_KERNEL_INPUTS, MAX_KERNEL_RESULTS, build_kernel, build_yield
+from ..pass_registry import register_pass
+from .fusion_groups import FusionOptions, form_groups
+from .op_classes import FREE_CLASSES, classify
+
+
+@register_pass
+@dataclass
+class KilnFuse:
+    """Fuse kiln ops into kiln.kernel regions, one kernel launch each.
+
+    Ops are classified as views (broadcast, reshape, transpose, slice), literals
+    (constant, iota), elementwise (unary, binary, compare, select, cast), injective
+    (concat, pad, gather), reductions and contractions (matmul, batch_matmul, conv2d).
+    Views and literals never form kernels of their own: they are cloned into every
+    kernel that reads them, where they become indexing, not copies.
+
+    Every other op visits the kernels of its producers in order of the bytes of memory
+    traffic a merge would save (an intermediate that no longer makes a round trip
+    through memory), and joins the first one where merging is legal:
+    - elementwise and injective ops join anything: chains, reduction consumers and
+      contraction epilogues (bias, activation, residual add, scale);
+    - a reduction joins elementwise producers and reductions over the same dimensions
+      of the same shape, so softmax and layer_norm become one kernel that works row
+      by row;
+    - a contraction always starts a kernel: fusing a producer into it would recompute
+      that producer once for every output column;
+    - nothing joins a kernel whose reduction reduces every dimension (that would
+      serialize a parallel reduction), or a kernel it depends on through another.
+    Afterwards, a producer kernel of elementwise ops whose every result is consumed by
+    one other kernel, and not by that kernel's contraction, is merged into it. No
+    compute op is ever duplicated, so the compute-duplication side of the cost model is
+    zero for every merge the rules allow.
+
+    Options turn kinds of fusion off for debugging: ``elementwise``, ``reductions``,
+    ``epilogues``; with all three off, every compute op is its own kernel.
+
+        %1 = "kiln.exp"(%x) : (tensor<8xf32>) -> tensor<8xf32>
+        %2 = "kiln.mul"(%1, %x) : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+      becomes
+        %2 = "kiln.kernel"(%x) ({
+        ^bb0(%a: tensor<8xf32>):
+          %1 = "kiln.exp"(%a) ...
+          %3 = "kiln.mul"(%1, %a) ...
+          "kiln.yield"(%3) ...
+        }) {sym_name = "forward_kernel_0", target = "cpu"} ...
+    """
+
+    argument: ClassVar[str] = "kiln-fuse"
+    elementwise: bool = True
+    reductions: bool = True
+    epilogues: bool = True
+    target: str = "cpu"
+
+    def run(self, module: ir.Operation) -> None:
+        options = FusionOptions(self.elementwise, self.reductions, self.epilogues)
+        for function in _functions(module):
+            _KernelBuilder(function, self.target).build(form_groups(function, options))
+
+
+def _functions(module: ir.Operation) -> list:
+    return [op for op in module.regions[0].blocks[0].operations
+            if op.operation.name == "func.func" and len(op.regions[0].blocks) == 1]
+
+
+@dataclass
+class _KernelBuilder:
+    """Replaces each group of ops in ``function`` with one ``kiln.kernel``."""
+
+    function: ir.Operation
+    target: str
+    outside: dict = field(default_factory=dict)  # original value -> value in the host
+    count: int = 0
+
+    def build(self, groups: list[list[ir.Operation]]) -> None:
+        block = self.function.regions[0].blocks[0]
+        original = list(block.operations)
+        terminator = original[-1]
+        for group in groups:
+            self._emit(group, terminator)
+        for index, value in enumerate(terminator.operands):
+            terminator.operands[index] = self._host_value(value, terminator)
+        for op in reversed(original[:-1]):
+            op.erase()
+
+    def _emit(self, group: list, terminator) -> None:
+        members = {op.operation for op in group}
+        inputs: list[ir.Value] = []
+        for op in group:
+            for operand in op.operands:
+                for base in _external_bases(operand, members):
+                    if base not in inputs:
+                        inputs.append(base)
+        results = [r for op in group for r in op.results if _escapes(r, members)]
+        name = self._next_name()
+        if len(inputs) > MAX_KERNEL_INPUTS or len(results) > MAX_KERNEL_RESULTS:
+            raise CompileError(
+                f"kernel {name} would take {len(inputs)} inputs and produce {len(results)} "
+                f"results; kernels take at most {MAX_KERNEL_INPUTS} and {MAX_KERNEL_RESULTS}. "
+                "Run kiln-fuse with elementwise=0 to split it", group[0].location)
+        with ir.InsertionPoint(terminator), group[0].location:
+            kernel = build_kernel([self.outside.get(v, v) for v in inputs],
+                                  [r.type for r in results], name, self.target)
+        body = kernel.regions[0].blocks[0]
+        inside = dict(zip(inputs, body.arguments))
+        with ir.InsertionPoint(body), group[-1].location:
+            for op in group:
+                self._clone_into(op, inside)
+            build_yield([inside[r] for r in results])
+        self.outside.update(zip(results, kernel.results))
+
+    def _clone_into(self, op, inside: dict) -> None:
+        """Clones ``op`` at the insertion point, cloning its view and literal operands too."""
+        for operand in op.operands:
+            self._materialize(operand, inside)
+        clone = op.operation.clone()
+        for index, operand in enumerate(op.operands):
+            clone.operands[index] = inside[operand]
+        for old, new in zip(op.results, clone.results):
+            inside[old] = new
+
+    def _materialize(self, value: ir.Value, inside: dict) -> None:
+        if value in inside:
+            return
+        producer = value.owner
+        if isinstance(producer, ir.Block) or classify(producer) not in FREE_CLASSES:
+            raise CompileError(f"kiln-fuse: {value.get_name()} reaches a kernel it was not "
+                               "passed to", self.function.location)
+        self._clone_into(producer, inside)
+
+    def _host_value(self, value: ir.Value, terminator) -> ir.Value:
+        """The host-side value for a returned ``value``: a kernel result, or a copy kernel."""
+        if value in self.outside or isinstance(value.owner, ir.Block):
+            return self.outside.get(value, value)
+        name = self._next_name()
+        bases = list(_external_bases(value, set()))
+        with ir.InsertionPoint(terminator), terminator.location:
+            kernel = build_kernel([self.outside.get(b, b) for b in bases], [value.type],
+                                  name, self.target)
+        body = kernel.regions[0].blocks[0]
+        inside = dict(zip(bases, body.arguments))
+        with ir.InsertionPoint(body), terminator.location:
+            self._materialize(value, inside)
+            build_yield([inside[value]])
+        return kernel.results[0]
+
+    def _next_name(self) -> str:
+        name = f"{self.function.attributes['sym_name'].value}_kernel_{self.count}"
+        self.count += 1
+        return name
+
+
+def _external_bases(value: ir.Value, members: set):
+    """The values a kernel holding ``members`` must receive to compute ``value``.
+
+    Views and literals are followed to what they read, because they are cloned into
+    the kernel instead of being passed in.
+    """
+    producer = value.owner
+    if isinstance(producer, ir.Block):
+        yield value
+    elif producer.operation in members:
+        return
+    elif classify(producer) in FREE_CLASSES:
+        for operand in producer.operands:
+            yield from _external_bases(operand, members)
+    else:
+        yield value
+
+
+def _escapes(value: ir.Value, members: set) -> bool:
+    """Whether ``value`` is needed outside the kernel holding ``members``."""
+    for use in value.uses:
+        user = use.owner
+        if user.operation in members:
+            continue
+        if classify(user) not in FREE_CLASSES:
+            return True
+        if any(_escapes(result, members) for result in user.results):
+            return True
+    return False

@@ -1,0 +1,207 @@
+"""Decides which kiln ops share a kernel; ``kiln-fuse`` then builds the kernels.
+
+The rules and the cost model are described in the ``kiln-fuse`` pass docstring.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from torch_mlir import ir
+
+from .op_classes import FREE_CLASSES, OpClass, classify, tensor_bytes
+
+
+@dataclass(frozen=True)
+class FusionOptions:
+    """Which kinds of fusion are on; turning one off helps to bisect a miscompile."""
+
+    elementwise: bool = True
+    reductions: bool = True
+    epilogues: bool = True
+
+
+@dataclass(eq=False)
+class Group:
+    """Ops that will run as one kernel, in program order."""
+
+    ops: list = field(default_factory=list)
+    positions: list = field(default_factory=list)
+    producers: set = field(default_factory=set)
+    contraction: ir.Operation | None = None
+    reduction: tuple | None = None  # (input shape, reduced dimensions) shared by its reductions
+    reduces_everything: bool = False
+    opaque: bool = False
+
+    def add(self, op, position: int) -> None:
+        self.ops.append(op)
+        self.positions.append(position)
+        kind = classify(op)
+        if kind is OpClass.CONTRACTION:
+            self.contraction = op.operation
+        elif kind is OpClass.REDUCTION:
+            self.reduction = reduction_signature(op)
+            self.reduces_everything = len(self.reduction[1]) == len(self.reduction[0])
+        elif kind is OpClass.OPAQUE:
+            self.opaque = True
+
+    def absorb(self, other: "Group") -> None:
+        merged = sorted(zip(self.positions + other.positions, self.ops + other.ops),
+                        key=lambda pair: pair[0])
+        self.positions = [p for p, _ in merged]
+        self.ops = [op for _, op in merged]
+        self.producers = (self.producers | other.producers) - {self, other}
+
+    def is_elementwise_only(self) -> bool:
+        return not (self.contraction or self.reduction or self.opaque)
+
+
+def reduction_signature(op) -> tuple:
+    shape = tuple(ir.ShapedType(op.operands[0].type).shape)
+    return shape, tuple(sorted(op.attributes["dimensions"]))
+
+
+def form_groups(function: ir.Operation, options: FusionOptions) -> list[list]:
+    """The kernels of ``function``'s body as lists of ops, in an order that runs them."""
+    block = function.regions[0].blocks[0]
+    group_of: dict[ir.Operation, Group] = {}
+    groups: list[Group] = []
+    for position, op in enumerate(list(block.operations)[:-1]):
+        if classify(op) in FREE_CLASSES:
+            continue
+        sources = _source_groups(op, group_of)
+        group = next((g for g in sorted(sources, key=lambda g: -sources[g])
+                      if _may_join(op, g, sources, options)), None)
+        if group is None:
+            group = Group()
+            groups.append(group)
+        group.add(op, position)
+        group.producers |= set(sources) - {group}
+        group_of[op.operation] = group
+    _merge_exclusive_producers(groups, group_of, options)
+    return [g.ops for g in _topological(groups)]
+
+
+def _source_groups(op, group_of: dict) -> dict:
+    """The groups ``op`` reads from, each with the bytes it reads from that group."""
+    sources: dict[Group, int] = {}
+    for operand in op.operands:
+        for base in computed_bases(operand):
+            group = group_of[base.owner.operation]
+            sources[group] = sources.get(group, 0) + tensor_bytes(base)
+    return sources
+
+
+def computed_bases(value: ir.Value) -> Iterator[ir.Value]:
+    """The computed (non-view, non-literal) values that ``value`` is a view of."""
+    producer = value.owner
+    if isinstance(producer, ir.Block):
+        return
+    if classify(producer) in FREE_CLASSES:
+        for operand in producer.operands:
+            yield from computed_bases(operand)
+    else:
+        yield value
+
+
+def _may_join(op, group: Group, sources: dict, options: FusionOptions) -> bool:
+    if group.opaque or group.reduces_everything:
+        return False
+    if any(_depends_on(other, group) for other in sources if other is not group):
+        return False
+    kind = classify(op)
+    if kind in (OpClass.ELEMENTWISE, OpClass.INJECTIVE):
+        if group.contraction is not None:
+            return options.epilogues
+        return options.reductions if group.reduction else options.elementwise
+    if kind is OpClass.REDUCTION:
+        return (options.reductions and group.contraction is None
+                and group.reduction in (None, reduction_signature(op)))
+    return False
+
+
+def _depends_on(group: Group, ancestor: Group) -> bool:
+    pending, seen = [group], set()
+    while pending:
+        current = pending.pop()
+        if current is ancestor:
+            return True
+        if current not in seen:
+            seen.add(current)
+            pending.extend(current.producers)
+    return False
+
+
+def _merge_exclusive_producers(groups: list, group_of: dict, options: FusionOptions) -> None:
+    """Merges an elementwise group into its only consumer group, when that is legal.
+
+    A mask computed from an input (``~mask``) that feeds one attention epilogue, say,
+    would otherwise be a kernel of its own.
+    """
+    changed = True
+    while changed:
+        changed = False
+        for producer in list(groups):
+            consumer = _only_consumer(producer, group_of)
+            if (consumer is None or not producer.is_elementwise_only()
+                    or not _allowed_into(consumer, options)):
+                continue
+            consumer.absorb(producer)
+            for op in producer.ops:
+                group_of[op.operation] = consumer
+            for other in groups:
+                if producer in other.producers:
+                    other.producers = (other.producers - {producer}) | {consumer}
+                    other.producers.discard(other)
+            groups.remove(producer)
+            changed = True
+
+
+def _only_consumer(producer: Group, group_of: dict) -> Group | None:
+    members = {op.operation for op in producer.ops}
+    consumers = set()
+    for op in producer.ops:
+        for result in op.results:
+            for user in _computing_users(result):
+                if user is None or _is_contraction_of_its_group(user, group_of):
+                    return None
+                if user.operation not in members:
+                    consumers.add(group_of[user.operation])
+    return consumers.pop() if len(consumers) == 1 else None
+
+
+def _is_contraction_of_its_group(user, group_of: dict) -> bool:
+    contraction = group_of[user.operation].contraction
+    return contraction is not None and contraction == user.operation
+
+
+def _computing_users(value: ir.Value) -> Iterator:
+    """The compute ops that read ``value``, through views; ``None`` for a return."""
+    for use in value.uses:
+        user = use.owner
+        if user.operation.name == "func.return":
+            yield None
+        elif classify(user) in FREE_CLASSES:
+            for result in user.results:
+                yield from _computing_users(result)
+        else:
+            yield user
+
+
+def _allowed_into(consumer: Group, options: FusionOptions) -> bool:
+    if consumer.opaque:
+        return False
+    if consumer.contraction is not None:
+        return options.epilogues
+    return options.reductions if consumer.reduction else options.elementwise
+
+
+def _topological(groups: list) -> list:
+    """Groups ordered so each comes after its producers; ties keep program order."""
+    ordered, placed = [], set()
+    remaining = sorted(groups, key=lambda g: g.positions[0])
+    while remaining:
+        ready = next(g for g in remaining if g.producers <= placed)
+        ordered.append(ready)
+        placed.add(ready)
+        remaining.remove(ready)
+    return ordered

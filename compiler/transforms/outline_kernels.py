@@ -1,0 +1,67 @@
+"""The ``kiln-outline-kernels`` pass: each ``kiln.kernel`` region becomes a function."""
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from torch_mlir import ir
+from torch_mlir.dialects import func
+
+from ..pass_registry import register_pass
+
+
+@register_pass
+@dataclass
+class KilnOutlineKernels:
+    """Outline kiln.kernel regions into private functions called by the host function.
+
+    Each kernel becomes ``func.func private @<sym_name>`` with the unit attribute
+    ``kiln.kernel`` and its target in ``kiln.target``, so that it is compiled as its
+    own unit; the host function calls the kernels in order.
+
+        %r = "kiln.kernel"(%x) ({ ^bb0(%a: T): ... "kiln.yield"(%v) }) {sym_name = "k0"}
+      becomes
+        %r = call @k0(%x) : (T) -> T
+        func.func private @k0(%a: T) -> T attributes {kiln.kernel, kiln.target = "cpu"} {
+          ...
+          return %v : T
+        }
+    """
+
+    argument: ClassVar[str] = "kiln-outline-kernels"
+
+    def run(self, module: ir.Operation) -> None:
+        kernels = []
+
+        def collect(op):
+            if op.name == "kiln.kernel":
+                kernels.append(op)
+            return ir.WalkResult.ADVANCE
+
+        module.walk(collect)
+        module_body = module.regions[0].blocks[0]
+        for kernel in kernels:
+            _outline(kernel, module_body)
+
+
+def _outline(kernel: ir.Operation, module_body: ir.Block) -> None:
+    body = kernel.regions[0].blocks[0]
+    name = kernel.attributes["sym_name"].value
+    result_types = [r.type for r in kernel.results]
+    argument_types = [a.type for a in body.arguments]
+    with ir.InsertionPoint(module_body), kernel.location:
+        function = func.FuncOp(name, (argument_types, result_types), visibility="private")
+        function.attributes["kiln.kernel"] = ir.UnitAttr.get()
+        function.attributes["kiln.target"] = kernel.attributes["target"]
+        entry = function.add_entry_block()
+    terminator = list(body.operations)[-1]
+    with ir.InsertionPoint(entry), terminator.location:
+        returned = func.ReturnOp(list(terminator.operands))
+    for old, new in zip(body.arguments, entry.arguments):
+        old.replace_all_uses_with(new)
+    for op in list(body.operations)[:-1]:
+        op.move_before(returned)
+    with ir.InsertionPoint(kernel), kernel.location:
+        call = func.CallOp(result_types, ir.FlatSymbolRefAttr.get(name), list(kernel.operands))
+    for old, new in zip(kernel.results, call.results):
+        old.replace_all_uses_with(new)
+    kernel.erase()
