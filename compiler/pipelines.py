@@ -34,8 +34,8 @@ class Stage:
     pipeline: str
 
 
-def cpu_stages() -> list[Stage]:
-    """The CPU target's stages after ``torch``.
+def cpu_stages(fusion_options: str = "") -> list[Stage]:
+    """The CPU target's stages after ``torch``; ``fusion_options`` go to ``kiln-fuse``.
 
     ``tiled`` outlines each kernel into its own function, then folds views and
     elementwise producers into the indexing of their consumers inside each kernel
@@ -43,7 +43,8 @@ def cpu_stages() -> list[Stage]:
     """
     return [
         Stage("kiln", "builtin.module(convert-torch-to-kiln, canonicalize, cse)"),
-        Stage("fused", "builtin.module(kiln-fuse)"),
+        Stage("fused", f"builtin.module(kiln-fuse{{{fusion_options}}})" if fusion_options
+              else "builtin.module(kiln-fuse)"),
         Stage("tiled", "builtin.module(convert-kiln-to-linalg, kiln-outline-kernels,"
                        " linalg-generalize-named-ops, linalg-fuse-elementwise-ops, canonicalize, cse)"),
         Stage("planned", "builtin.module(kiln-bufferize, kiln-plan-memory, buffer-deallocation-pipeline)"),

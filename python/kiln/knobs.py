@@ -9,6 +9,9 @@ Every other module asks this one. A knob read here is documented here:
 - ``KILN_OPT_LEVEL``: LLVM optimization level for generated code, 0 to 3 (default 3).
 - ``KILN_REPRODUCER_DIR``: where a failing pass writes the module it failed on
   (default: the system temporary directory).
+- ``KILN_FUSION``: options for ``kiln-fuse``, to turn kinds of fusion off while
+  debugging, e.g. ``"epilogues=0"`` or ``"elementwise=0 reductions=0 epilogues=0"``
+  (default: empty, everything on).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class Knobs:
     cache_dir: Path | None
     opt_level: int
     reproducer_dir: Path
+    fusion: str
 
 
 def _path_or_none(name: str) -> Path | None:
@@ -48,4 +52,5 @@ def current() -> Knobs:
         cache_dir=_path_or_none("KILN_CACHE_DIR"),
         opt_level=_opt_level(),
         reproducer_dir=_path_or_none("KILN_REPRODUCER_DIR") or Path(tempfile.gettempdir()),
+        fusion=os.environ.get("KILN_FUSION", "").strip(),
     )

@@ -199,3 +199,38 @@ func.func @iota_dimension_out_of_range() -> tensor<4xi64> {
   %0 = "kiln.iota"() {dimension = 1 : i64} : () -> tensor<4xi64>
   return %0 : tensor<4xi64>
 }
+
+// -----
+
+func.func @kernel_yield_type_mismatch(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kiln.kernel' op kiln.yield operands must match the result types}}
+  %0 = "kiln.kernel"(%x) ({
+  ^bb0(%a: tensor<4xf32>):
+    %r = "kiln.reduce_sum"(%a) {dimensions = array<i64: 0>} : (tensor<4xf32>) -> tensor<f32>
+    "kiln.yield"(%r) {operandSegmentSizes = array<i32: 1, 0, 0, 0, 0, 0, 0, 0>} : (tensor<f32>) -> ()
+  }) {operandSegmentSizes = array<i32: 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 0, 0, 0, 0, 0, 0, 0>, sym_name = "k", target = "cpu"} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @kernel_block_arguments_mismatch(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kiln.kernel' op entry block arguments must match the operand types}}
+  %0 = "kiln.kernel"(%x) ({
+  ^bb0(%a: tensor<8xf32>):
+    %r = "kiln.exp"(%a) : (tensor<8xf32>) -> tensor<8xf32>
+    "kiln.yield"(%r) {operandSegmentSizes = array<i32: 1, 0, 0, 0, 0, 0, 0, 0>} : (tensor<8xf32>) -> ()
+  }) {operandSegmentSizes = array<i32: 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 0, 0, 0, 0, 0, 0, 0>, sym_name = "k", target = "cpu"} : (tensor<4xf32>) -> tensor<8xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @kernel_not_isolated(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "kiln.kernel"() ({
+    // expected-error @+1 {{'kiln.exp' op using value defined outside the region}}
+    %r = "kiln.exp"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+    "kiln.yield"(%r) {operandSegmentSizes = array<i32: 1, 0, 0, 0, 0, 0, 0, 0>} : (tensor<4xf32>) -> ()
+  }) {operandSegmentSizes = array<i32: 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 0, 0, 0, 0, 0, 0, 0>, sym_name = "k", target = "cpu"} : () -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

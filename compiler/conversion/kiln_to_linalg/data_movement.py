@@ -25,11 +25,60 @@ def lower_broadcast(op):
 
 @lowers("kiln.reshape")
 def lower_reshape(op):
-    result_type = op.results[0].type
-    shape_type = ir.RankedTensorType.get([len(result_type.shape)], ir.IntegerType.get_signless(64))
-    shape_values = [ir.IntegerAttr.get(ir.IntegerType.get_signless(64), s) for s in result_type.shape]
-    shape = arith.ConstantOp(shape_type, ir.DenseElementsAttr.get(shape_values, type=shape_type)).result
-    return tensor.ReshapeOp(result_type, op.operands[0], shape).result
+    """A collapse or an expand where dimensions regroup, else collapse to 1-D and expand.
+
+    Both are views of a contiguous buffer, so a reshape never copies, and elementwise
+    fusion can fold it into the indexing of the ops around it.
+    """
+    source, result_type = op.operands[0], op.results[0].type
+    source_shape, result_shape = list(source.type.shape), list(result_type.shape)
+    if source_shape == result_shape:
+        return source
+    collapse = _regroup(source_shape, result_shape)
+    if collapse is not None:
+        return tensor.CollapseShapeOp(result_type, source, _reassociation(collapse)).result
+    expand = _regroup(result_shape, source_shape)
+    if expand is not None:
+        return tensor.ExpandShapeOp(result_type, source, _reassociation(expand), [],
+                                    result_shape).result
+    count = 1
+    for size in source_shape:
+        count *= size
+    flat_type = ir.RankedTensorType.get([count], result_type.element_type)
+    flat = tensor.CollapseShapeOp(flat_type, source, _reassociation([list(range(len(source_shape)))]))
+    return tensor.ExpandShapeOp(result_type, flat.result, _reassociation([list(range(len(result_shape)))]),
+                                [], result_shape).result
+
+
+def _regroup(fine: list[int], coarse: list[int]) -> list[list[int]] | None:
+    """Groups of consecutive ``fine`` dims whose sizes multiply to each ``coarse`` dim."""
+    if not coarse:
+        return [] if all(size == 1 for size in fine) else None
+    if len(fine) <= len(coarse):
+        return None
+    groups, start = [], 0
+    for size in coarse[:-1]:
+        end, product = start, 1
+        while end < len(fine) and (end == start or product < size):
+            product *= fine[end]
+            end += 1
+        if product != size:
+            return None
+        groups.append(list(range(start, end)))
+        start = end
+    rest = fine[start:]
+    product = 1
+    for extent in rest:
+        product *= extent
+    if not rest or product != coarse[-1]:
+        return None
+    return groups + [list(range(start, len(fine)))]
+
+
+def _reassociation(groups: list[list[int]]) -> ir.ArrayAttr:
+    i64 = ir.IntegerType.get_signless(64)
+    return ir.ArrayAttr.get([ir.ArrayAttr.get([ir.IntegerAttr.get(i64, d) for d in group])
+                             for group in groups])
 
 
 @lowers("kiln.transpose")
