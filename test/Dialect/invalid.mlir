@@ -214,19 +214,20 @@ func.func @kernel_yield_type_mismatch(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-func.func @kernel_block_arguments_mismatch(%x: tensor<4xf32>) -> tensor<4xf32> {
+func.func @kernel_block_arguments_mismatch(%x: tensor<4xf32>) -> tensor<8xf32> {
   // expected-error @+1 {{'kiln.kernel' op entry block arguments must match the operand types}}
   %0 = "kiln.kernel"(%x) ({
   ^bb0(%a: tensor<8xf32>):
     %r = "kiln.exp"(%a) : (tensor<8xf32>) -> tensor<8xf32>
     "kiln.yield"(%r) {operandSegmentSizes = array<i32: 1, 0, 0, 0, 0, 0, 0, 0>} : (tensor<8xf32>) -> ()
   }) {operandSegmentSizes = array<i32: 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 0, 0, 0, 0, 0, 0, 0>, sym_name = "k", target = "cpu"} : (tensor<4xf32>) -> tensor<8xf32>
-  return %0 : tensor<4xf32>
+  return %0 : tensor<8xf32>
 }
 
 // -----
 
 func.func @kernel_not_isolated(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-note @+1 {{required by region isolation constraints}}
   %0 = "kiln.kernel"() ({
     // expected-error @+1 {{'kiln.exp' op using value defined outside the region}}
     %r = "kiln.exp"(%x) : (tensor<4xf32>) -> tensor<4xf32>
