@@ -8,7 +8,7 @@ from torch_mlir import ir
 from ..diagnostics import CompileError
 from ..dialect.kernel import MAX_KERNEL_INPUTS, MAX_KERNEL_RESULTS, build_kernel, build_yield
 from ..pass_registry import register_pass
-from .fusion_groups import FusionOptions, form_groups
+from .fusion_groups import FusionOptions, form_groups, kernel_inputs
 from .op_classes import FREE_CLASSES, classify
 
 
@@ -96,7 +96,7 @@ class _KernelBuilder:
         inputs: list[ir.Value] = []
         for op in group:
             for operand in op.operands:
-                for base in _external_bases(operand, members):
+                for base in kernel_inputs(operand, members):
                     if base not in inputs:
                         inputs.append(base)
         results = [r for op in group for r in op.results if _escapes(r, members)]
@@ -141,7 +141,7 @@ class _KernelBuilder:
         if value in self.outside or isinstance(value.owner, ir.Block):
             return self.outside.get(value, value)
         name = self._next_name()
-        bases = list(_external_bases(value, set()))
+        bases = list(dict.fromkeys(kernel_inputs(value)))
         with ir.InsertionPoint(terminator), terminator.location:
             kernel = build_kernel([self.outside.get(b, b) for b in bases], [value.type],
                                   name, self.target)
@@ -156,24 +156,6 @@ class _KernelBuilder:
         name = f"{self.function.attributes['sym_name'].value}_kernel_{self.count}"
         self.count += 1
         return name
-
-
-def _external_bases(value: ir.Value, members: set):
-    """The values a kernel holding ``members`` must receive to compute ``value``.
-
-    Views and literals are followed to what they read, because they are cloned into
-    the kernel instead of being passed in.
-    """
-    producer = value.owner
-    if isinstance(producer, ir.Block):
-        yield value
-    elif producer.operation in members:
-        return
-    elif classify(producer) in FREE_CLASSES:
-        for operand in producer.operands:
-            yield from _external_bases(operand, members)
-    else:
-        yield value
 
 
 def _escapes(value: ir.Value, members: set) -> bool:

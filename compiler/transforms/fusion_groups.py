@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from torch_mlir import ir
 
+from ..dialect.kernel import MAX_KERNEL_INPUTS
 from .op_classes import FREE_CLASSES, OpClass, classify, tensor_bytes
 
 
@@ -26,15 +27,19 @@ class Group:
 
     ops: list = field(default_factory=list)
     positions: list = field(default_factory=list)
+    members: set = field(default_factory=set)  # the ops, as ir.Operation
+    inputs: set = field(default_factory=set)  # values the kernel receives
     producers: set = field(default_factory=set)
     contraction: ir.Operation | None = None
     reduction: tuple | None = None  # (input shape, reduced dimensions) shared by its reductions
     reduces_everything: bool = False
     opaque: bool = False
 
-    def add(self, op, position: int) -> None:
+    def add(self, op, position: int, inputs: set) -> None:
         self.ops.append(op)
         self.positions.append(position)
+        self.members.add(op.operation)
+        self.inputs = self.inputs_with(inputs)
         kind = classify(op)
         if kind is OpClass.CONTRACTION:
             self.contraction = op.operation
@@ -49,7 +54,14 @@ class Group:
                         key=lambda pair: pair[0])
         self.positions = [p for p, _ in merged]
         self.ops = [op for _, op in merged]
+        self.members |= other.members
+        self.inputs = self.inputs_with(other.inputs)
         self.producers = (self.producers | other.producers) - {self, other}
+
+    def inputs_with(self, values: set) -> set:
+        """The kernel's inputs if it also had to compute from ``values``."""
+        return {v for v in self.inputs | values
+                if isinstance(v.owner, ir.Block) or v.owner.operation not in self.members}
 
     def is_elementwise_only(self) -> bool:
         return not (self.contraction or self.reduction or self.opaque)
@@ -68,37 +80,45 @@ def form_groups(function: ir.Operation, options: FusionOptions) -> list[list]:
     for position, op in enumerate(list(block.operations)[:-1]):
         if classify(op) in FREE_CLASSES:
             continue
-        sources = _source_groups(op, group_of)
+        inputs = {v for operand in op.operands for v in kernel_inputs(operand)}
+        sources = _source_groups(inputs, group_of)
         group = next((g for g in sorted(sources, key=lambda g: -sources[g])
-                      if _may_join(op, g, sources, options)), None)
+                      if _may_join(op, g, sources, options)
+                      and len(g.inputs_with(inputs)) <= MAX_KERNEL_INPUTS), None)
         if group is None:
             group = Group()
             groups.append(group)
-        group.add(op, position)
+        group.add(op, position, inputs)
         group.producers |= set(sources) - {group}
         group_of[op.operation] = group
     _merge_exclusive_producers(groups, group_of, options)
     return [g.ops for g in _topological(groups)]
 
 
-def _source_groups(op, group_of: dict) -> dict:
-    """The groups ``op`` reads from, each with the bytes it reads from that group."""
+def _source_groups(inputs: set, group_of: dict) -> dict:
+    """The groups that compute ``inputs``, each with the bytes it would pass."""
     sources: dict[Group, int] = {}
-    for operand in op.operands:
-        for base in computed_bases(operand):
-            group = group_of[base.owner.operation]
-            sources[group] = sources.get(group, 0) + tensor_bytes(base)
+    for value in inputs:
+        if not isinstance(value.owner, ir.Block):
+            group = group_of[value.owner.operation]
+            sources[group] = sources.get(group, 0) + tensor_bytes(value)
     return sources
 
 
-def computed_bases(value: ir.Value) -> Iterator[ir.Value]:
-    """The computed (non-view, non-literal) values that ``value`` is a view of."""
+def kernel_inputs(value: ir.Value, members: frozenset = frozenset()) -> Iterator[ir.Value]:
+    """The values a kernel holding ``members`` must receive to compute ``value``.
+
+    Views and literals are followed to what they read, because they are cloned into
+    the kernel instead of being passed in.
+    """
     producer = value.owner
     if isinstance(producer, ir.Block):
+        yield value
+    elif producer.operation in members:
         return
-    if classify(producer) in FREE_CLASSES:
+    elif classify(producer) in FREE_CLASSES:
         for operand in producer.operands:
-            yield from computed_bases(operand)
+            yield from kernel_inputs(operand, members)
     else:
         yield value
 
@@ -143,7 +163,8 @@ def _merge_exclusive_producers(groups: list, group_of: dict, options: FusionOpti
         for producer in list(groups):
             consumer = _only_consumer(producer, group_of)
             if (consumer is None or not producer.is_elementwise_only()
-                    or not _allowed_into(consumer, options)):
+                    or not _allowed_into(consumer, options)
+                    or len(consumer.inputs_with(producer.inputs)) > MAX_KERNEL_INPUTS):
                 continue
             consumer.absorb(producer)
             for op in producer.ops:
@@ -157,7 +178,7 @@ def _merge_exclusive_producers(groups: list, group_of: dict, options: FusionOpti
 
 
 def _only_consumer(producer: Group, group_of: dict) -> Group | None:
-    members = {op.operation for op in producer.ops}
+    members = producer.members
     consumers = set()
     for op in producer.ops:
         for result in op.results:
