@@ -1,5 +1,9 @@
 """Runs a program through every stage, timing each, dumping IR, and reporting failures.
 
+Stages up to ``planned`` transform the whole module. Then the host function becomes the
+runtime's host program, each kernel moves to a module of its own, and the later stages,
+LLVM translation and code generation run per kernel; one shared object holds them all.
+
 A failing stage writes the module it was given to a file and names the ``kiln-opt``
 command that reproduces the failure.
 """
@@ -15,14 +19,24 @@ from torch_mlir import ir
 from kiln import knobs
 from kiln.runtime import Executable, TensorSpec
 from kiln.runtime.errors import KilnError
+from kiln.runtime.host_program import Copy, Launch
 
+from .analysis import eager_peak_bytes_estimate
 from .conversion import kiln_to_linalg, torch_to_kiln  # noqa: F401  (registers passes)
 from .diagnostics import CompileError
 from .dialect import make_context
+from .host_program import extract_host_program, find_function, split_kernels
 from .importer import export, import_program, state_tensors
 from .pass_pipeline import build_pass_manager
 from .targets import get_target
 from .targets.llvm_translation import translate_to_llvm_ir
+
+
+# Stages up to this one transform the whole module. Then the host program is extracted
+# and each later stage runs on each kernel's own module.
+HOST_PROGRAM_STAGE = "planned"
+# The stage whose module (before fusion) gives the eager-memory estimate.
+EAGER_ESTIMATE_STAGE = "kiln"
 
 
 def compile_program(fn, example_args: tuple, target: str = "cpu",
@@ -34,35 +48,79 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
         dump_dir.mkdir(parents=True, exist_ok=True)
     timings = {}
     compiler = get_target(target)
+    stages = compiler.stages()
+    whole_module_stages = _whole_module_stage_count(compiler.name, stages)
+    eager_estimate = None
 
     started = time.perf_counter()
     program = export(fn, tuple(example_args))
     context = make_context()
     with context, ir.Location.unknown():
         imported = import_program(program, context)
+        module, entry_point = imported.module, imported.function_name
         timings["torch"] = time.perf_counter() - started
-        _dump(dump_dir, 0, "torch", imported.module)
-        for index, stage in enumerate(compiler.stages(), start=1):
+        _dump(dump_dir, 0, "torch", module)
+        for index, stage in enumerate(stages[:whole_module_stages], start=1):
             started = time.perf_counter()
-            _run_stage(stage, imported.module, context, settings)
+            _run_stage(stage, module, context, settings)
             timings[stage.name] = time.perf_counter() - started
-            _dump(dump_dir, index, stage.name, imported.module)
+            _dump(dump_dir, index, stage.name, module)
+            if stage.name == EAGER_ESTIMATE_STAGE:
+                eager_estimate = eager_peak_bytes_estimate(find_function(module, entry_point))
+
         started = time.perf_counter()
-        llvm_ir = translate_to_llvm_ir(imported.module)
+        unshared_bytes = _integer_attribute(find_function(module, entry_point),
+                                            "kiln.unshared_bytes")
+        host_program = extract_host_program(module, entry_point, len(imported.state_names),
+                                            imported.user_input_count)
+        kernels = split_kernels(module)
+        timings["host_program"] = time.perf_counter() - started
+        for index, stage in enumerate(stages[whole_module_stages:], start=whole_module_stages + 1):
+            started = time.perf_counter()
+            for kernel in kernels.values():
+                _run_stage(stage, kernel, context, settings)
+            timings[stage.name] = time.perf_counter() - started
+            _dump(dump_dir, index, stage.name, kernels)
+
+        started = time.perf_counter()
+        llvm_ir = {name: translate_to_llvm_ir(kernel) for name, kernel in kernels.items()}
     if dump_dir:
-        (dump_dir / f"{len(compiler.stages()) + 1}-llvm.ll").write_text(llvm_ir)
+        (dump_dir / f"{len(stages) + 1}-llvm.ll").write_text(
+            "\n".join(f"; kernel {name}\n{text}" for name, text in llvm_ir.items()))
     binary = compiler.emit_artifact(llvm_ir, settings.opt_level)
     timings["artifact"] = time.perf_counter() - started
 
     state = state_tensors(program, imported.state_names)
     names = _parameter_names(fn, len(example_args))
     outputs = [_spec_of(f"result{i}", t) for i, t in enumerate(_output_values(program))]
+    steps = host_program.steps
     return Executable(
-        target=target, entry_point=imported.function_name, binary=binary, state=state,
+        target=target, host_program=host_program, binary=binary, state=state,
         inputs=[_spec_of(name, arg) for name, arg in zip(names, example_args)],
         outputs=outputs, output_tree=pytree.treespec_dumps(program.call_spec.out_spec),
-        stats={"kernels": 1, "compile_seconds": timings},
+        stats={
+            "kernels": sum(isinstance(step, Launch) for step in steps),
+            "copies": sum(isinstance(step, Copy) for step in steps),
+            "arena_bytes": host_program.arena_bytes,
+            "eager_peak_bytes_estimate": eager_estimate,
+            "unshared_bytes": sum(host_program.temporaries) if unshared_bytes is None
+            else unshared_bytes,
+            "compile_seconds": timings,
+        },
     )
+
+
+def _whole_module_stage_count(target: str, stages: list) -> int:
+    """How many of ``stages`` run on the whole module: those up to the host program's."""
+    names = [stage.name for stage in stages]
+    if HOST_PROGRAM_STAGE not in names:
+        raise CompileError(f"target '{target}' has no '{HOST_PROGRAM_STAGE}' stage, after which "
+                           "the host program is extracted; its stages are " + ", ".join(names))
+    return names.index(HOST_PROGRAM_STAGE) + 1
+
+
+def _integer_attribute(op: ir.Operation, name: str) -> int | None:
+    return ir.IntegerAttr(op.attributes[name]).value if name in op.attributes else None
 
 
 def _run_stage(stage, module: ir.Module, context: ir.Context, settings: knobs.Knobs) -> None:
@@ -82,9 +140,16 @@ def _run_stage(stage, module: ir.Module, context: ir.Context, settings: knobs.Kn
         ) from None
 
 
-def _dump(directory: Path | None, index: int, stage: str, module: ir.Module) -> None:
-    if directory:
-        (directory / f"{index}-{stage}.mlir").write_text(str(module))
+def _dump(directory: Path | None, index: int, stage: str,
+          modules: ir.Module | dict[str, ir.Module]) -> None:
+    """Write ``<index>-<stage>.mlir``: the module, or each kernel's split as kiln-opt reads."""
+    if not directory:
+        return
+    if isinstance(modules, ir.Module):
+        text = str(modules)
+    else:
+        text = "// -----\n".join(f"// kernel {name}\n{module}" for name, module in modules.items())
+    (directory / f"{index}-{stage}.mlir").write_text(text)
 
 
 def _parameter_names(fn, count: int) -> list[str]:

@@ -4,6 +4,9 @@ The runtime never imports MLIR or the compiler, so an executable saved with
 :meth:`Executable.save` runs after :func:`load` in a process that compiled nothing.
 """
 
+import contextlib
+import ctypes
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +16,12 @@ from torch.utils import _pytree as pytree
 
 from .devices import get_device
 from .errors import ArtifactError, CallError
+from .host_program import BufferRef, HostProgram, Launch
 
 FORMAT = "kiln-executable"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Scratch buffers start on a 64-byte boundary, as the compiler's allocations assume.
+ALIGNMENT = 64
 
 
 @dataclass(frozen=True)
@@ -36,10 +42,15 @@ class TensorSpec:
 
 @dataclass
 class Executable:
-    """What ``kiln.compile`` returns: call it like the original module."""
+    """What ``kiln.compile`` returns: call it like the original module.
+
+    Each call allocates fresh output tensors and runs :attr:`host_program`. Scratch
+    memory (the arena and any temporaries) is allocated once per executable and reused;
+    a lock serializes calls that use it, so concurrent calls are safe.
+    """
 
     target: str
-    entry_point: str
+    host_program: HostProgram
     binary: bytes
     state: list[torch.Tensor]
     inputs: list[TensorSpec]
@@ -51,17 +62,64 @@ class Executable:
         from kiln import knobs  # the runtime reads settings only through knobs
 
         self._device = get_device(self.target, knobs.current().cache_dir)
-        library = self._device.load(self.binary)
-        arity = len(self.state) + len(self.inputs) + len(self.outputs)
-        self._kernel = self._device.kernel(library, self.entry_point, arity)
         self._output_spec = pytree.treespec_loads(self.output_tree)
+        program = self.host_program
+        # Scratch memory lives as long as the executable; its addresses never change.
+        self._arena = _AlignedBuffer(program.arena_bytes) if program.arena_bytes else None
+        self._temporaries = [_AlignedBuffer(size) for size in program.temporaries]
+        shared = self._arena is not None or self._temporaries
+        self._lock = threading.Lock() if shared else contextlib.nullcontext()
+        self._scratch_pointers: list[int] = []
+        self._steps = self._bind_steps(self._device.load(self.binary))
+
+    def _bind_steps(self, library) -> list[tuple]:
+        """The host program as ``(function, slots)`` pairs over one table of addresses.
+
+        At each call the table holds the state, input and output addresses, then
+        :attr:`_scratch_pointers`, the arena views' and temporaries' addresses, which
+        this fills once; a step calls ``function`` with the addresses in its ``slots``.
+        """
+        counts = {"state": len(self.state), "input": len(self.inputs), "output": len(self.outputs)}
+        starts = {"state": 0, "input": counts["state"], "output": counts["state"] + counts["input"]}
+        scratch_slots: dict[BufferRef, int] = {}
+
+        def slot(ref: BufferRef) -> int:
+            if ref.kind in counts:
+                if ref.index >= counts[ref.kind]:
+                    raise ArtifactError(f"the host program uses {ref}, which this program lacks")
+                return starts[ref.kind] + ref.index
+            if ref not in scratch_slots:
+                scratch_slots[ref] = sum(counts.values()) + len(self._scratch_pointers)
+                self._scratch_pointers.append(self._scratch_address(ref))
+            return scratch_slots[ref]
+
+        kernels, steps = {}, []
+        for step in self.host_program.steps:
+            if isinstance(step, Launch):
+                if step.kernel not in kernels:
+                    kernels[step.kernel] = self._device.kernel(library, step.kernel, len(step.args))
+                steps.append((kernels[step.kernel], tuple(slot(a) for a in step.args)))
+            else:
+                steps.append((_copier(step.nbytes), (slot(step.target), slot(step.source))))
+        return steps
+
+    def _scratch_address(self, ref: BufferRef) -> int:
+        if ref.kind == "arena":
+            if self._arena is None or ref.index >= self._arena.nbytes:
+                raise ArtifactError(f"the host program uses {ref}, outside its arena")
+            return self._arena.address + ref.index
+        if ref.index >= len(self._temporaries):
+            raise ArtifactError(f"the host program uses {ref}, which it does not allocate")
+        return self._temporaries[ref.index].address
 
     def __call__(self, *args):
         inputs = self._checked_inputs(args)
         outputs = [torch.empty(s.shape, dtype=s.torch_dtype) for s in self.outputs]
         state = [t.detach().contiguous() for t in self.state]
-        pointers = [t.data_ptr() for t in state + inputs + outputs]
-        self._kernel(*pointers)
+        pointers = [t.data_ptr() for t in state + inputs + outputs] + self._scratch_pointers
+        with self._lock:
+            for function, slots in self._steps:
+                function(*[pointers[i] for i in slots])
         return pytree.tree_unflatten(outputs, self._output_spec)
 
     def _checked_inputs(self, args) -> list[torch.Tensor]:
@@ -89,7 +147,7 @@ class Executable:
         """Write everything needed to run this program to one file."""
         record = {
             "format": FORMAT, "version": FORMAT_VERSION, "target": self.target,
-            "entry_point": self.entry_point, "binary": self.binary,
+            "host_program": self.host_program.to_record(), "binary": self.binary,
             "state": [t.detach().contiguous() for t in self.state],
             "inputs": [_spec_record(s) for s in self.inputs],
             "outputs": [_spec_record(s) for s in self.outputs],
@@ -113,8 +171,9 @@ def load(path: str | Path) -> Executable:
             "Recompile the program with this version of Kiln."
         )
     executable = Executable(
-        target=record["target"], entry_point=record["entry_point"], binary=record["binary"],
-        state=record["state"], inputs=[_spec_from_record(s) for s in record["inputs"]],
+        target=record["target"], host_program=HostProgram.from_record(record["host_program"]),
+        binary=record["binary"], state=record["state"],
+        inputs=[_spec_from_record(s) for s in record["inputs"]],
         outputs=[_spec_from_record(s) for s in record["outputs"]], output_tree=record["output_tree"],
         stats=dict(record["stats"]),
     )
@@ -129,3 +188,19 @@ def _spec_record(spec: TensorSpec) -> list:
 def _spec_from_record(record: list) -> TensorSpec:
     name, shape, dtype = record
     return TensorSpec(name, tuple(shape), dtype)
+
+
+class _AlignedBuffer:
+    """``nbytes`` of memory owned by a torch tensor, starting at a multiple of ALIGNMENT."""
+
+    def __init__(self, nbytes: int):
+        self.nbytes = nbytes
+        self._storage = torch.empty(nbytes + ALIGNMENT - 1, dtype=torch.uint8)
+        self.address = -(-self._storage.data_ptr() // ALIGNMENT) * ALIGNMENT
+
+
+def _copier(nbytes: int):
+    """A step function that copies ``nbytes`` from its second address to its first."""
+    def copy(target: int, source: int) -> None:
+        ctypes.memmove(target, source, nbytes)
+    return copy

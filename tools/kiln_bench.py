@@ -1,7 +1,9 @@
 """``kiln-bench``: eager PyTorch, ``torch.compile`` (Inductor) and Kiln side by side.
 
 Runs all three in one process on the example models, checks Kiln against eager
-(rtol = atol = 1e-4) and prints median per-call times. Exits 1 if any model fails.
+(rtol = atol = 1e-4) and prints median per-call times, with Kiln's kernel count, its
+arena size and an estimate of what eager's intermediates take if nothing is reused.
+Exits 1 if any model fails.
 """
 
 import argparse
@@ -26,7 +28,7 @@ SMALL_CONFIGS = {
     "gpt2_block": {"max_sequence": 128},
 }
 COLUMNS = ("model", "eager ms", "inductor ms", "kiln ms", "kiln/eager", "kiln/inductor",
-           "compile s", "kernels", "check")
+           "compile s", "kernels", "arena KiB", "eager-est KiB", "check")
 
 
 def main(argv=None) -> int:
@@ -74,7 +76,8 @@ def _bench(name, args):
     module, inputs = models.build(name, **config)
     expected = module(*inputs)
     result = {"model": name, "eager_ms": None, "inductor_ms": None, "kiln_ms": None,
-              "kiln_compile_s": None, "kernels": None, "check": "FAIL", "error": None}
+              "kiln_compile_s": None, "kernels": None, "arena_kib": None,
+              "eager_estimate_kib": None, "check": "FAIL", "error": None}
     runners = {"eager": module}
 
     _progress(f"{name}: compiling with Kiln")
@@ -87,6 +90,9 @@ def _bench(name, args):
     if executable is not None:
         result["kiln_compile_s"] = sum(executable.stats["compile_seconds"].values())
         result["kernels"] = executable.stats["kernels"]
+        result["arena_kib"] = executable.stats["arena_bytes"] / 1024
+        estimate = executable.stats["eager_peak_bytes_estimate"]
+        result["eager_estimate_kib"] = None if estimate is None else estimate / 1024
         try:
             torch.testing.assert_close(executable(*inputs), expected, **TOLERANCE)
             result["check"] = "PASS"
@@ -135,7 +141,8 @@ def _print_table(results):
         (r["model"], _fmt(r["eager_ms"], ".3f"), _fmt(r["inductor_ms"], ".3f"),
          _fmt(r["kiln_ms"], ".3f"), _ratio(r["kiln_ms"], r["eager_ms"]),
          _ratio(r["kiln_ms"], r["inductor_ms"]), _fmt(r["kiln_compile_s"], ".2f"),
-         _fmt(r["kernels"], "d"), r["check"])
+         _fmt(r["kernels"], "d"), _fmt(r["arena_kib"], ".1f"),
+         _fmt(r["eager_estimate_kib"], ".1f"), r["check"])
         for r in results
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]

@@ -19,7 +19,7 @@ larger kernel. Build these ops with :func:`build_kernel` and :func:`build_yield`
 """
 
 import types
-from typing import Any, Optional
+from typing import Any
 
 from torch_mlir import ir
 from torch_mlir.dialects.ext import Operand, Result
@@ -46,7 +46,7 @@ class _KernelChecks(KilnOp):
 
 
 def _slots(prefix: str, kind, count: int) -> dict:
-    return {f"{prefix}{i}": Optional[kind[Any]] for i in range(count)}
+    return {f"{prefix}{i}": kind[Any] | None for i in range(count)}
 
 
 def _define(class_name: str, op_name: str, fields: dict, base: type, trait, doc: str) -> type:

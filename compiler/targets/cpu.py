@@ -1,4 +1,4 @@
-"""The CPU target's compiler half: LLVM IR → optimized native code in a shared object."""
+"""The CPU target's compiler half: each kernel's LLVM IR → an object; all → one shared object."""
 
 import shutil
 import subprocess
@@ -6,6 +6,8 @@ import tempfile
 from pathlib import Path
 
 import llvmlite.binding as llvm
+
+from kiln import knobs
 
 from ..diagnostics import CompileError
 from ..pipelines import Stage, cpu_stages
@@ -22,24 +24,36 @@ class CpuTarget:
     name = "cpu"
 
     def stages(self) -> list[Stage]:
-        return cpu_stages()
+        """The stages after ``torch``, with the ``KILN_FUSION`` options for ``kiln-fuse``."""
+        return cpu_stages(knobs.current().fusion)
 
-    def emit_artifact(self, llvm_ir: str, opt_level: int) -> bytes:
-        """Optimize ``llvm_ir`` for the host and return a shared object's bytes."""
-        module = llvm.parse_assembly(llvm_ir)
-        module.verify()
+    def emit_artifact(self, kernels: dict[str, str], opt_level: int) -> bytes:
+        """Optimize each kernel's LLVM IR for the host; return one shared object's bytes.
+
+        ``kernels`` maps each kernel's name to its module's LLVM IR text; each becomes
+        one object file. They are compiled one after another: llvmlite serializes every
+        LLVM call behind one process-wide lock, so threads would not overlap.
+        """
         machine = llvm.Target.from_default_triple().create_target_machine(
             cpu=llvm.get_host_cpu_name(), features=llvm.get_host_cpu_features().flatten(),
             opt=opt_level, reloc="pic", codemodel="default",
         )
-        if opt_level:
-            tuning = llvm.create_pipeline_tuning_options(speed_level=opt_level)
-            builder = llvm.create_pass_builder(machine, tuning)
-            builder.getModulePassManager().run(module, builder)
-        return _link_shared_object(machine.emit_object(module))
+        return _link_shared_object([_compile_kernel(text, machine, opt_level)
+                                    for text in kernels.values()])
 
 
-def _link_shared_object(object_code: bytes) -> bytes:
+def _compile_kernel(llvm_ir: str, machine, opt_level: int) -> bytes:
+    """One kernel module's object code, parsed in a fresh LLVM context."""
+    module = llvm.parse_assembly(llvm_ir, context=llvm.create_context())
+    module.verify()
+    if opt_level:
+        tuning = llvm.create_pipeline_tuning_options(speed_level=opt_level)
+        builder = llvm.create_pass_builder(machine, tuning)
+        builder.getModulePassManager().run(module, builder)
+    return machine.emit_object(module)
+
+
+def _link_shared_object(objects: list[bytes]) -> bytes:
     linker = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
     if linker is None:
         raise CompileError(
@@ -47,11 +61,12 @@ def _link_shared_object(object_code: bytes) -> bytes:
             "install one (e.g. `apt-get install gcc`)"
         )
     with tempfile.TemporaryDirectory(prefix="kiln-link-") as directory:
-        object_path = Path(directory) / "kernels.o"
+        object_paths = [Path(directory) / f"kernel-{i}.o" for i in range(len(objects))]
+        for path, object_code in zip(object_paths, objects):
+            path.write_bytes(object_code)
         library_path = Path(directory) / "kernels.so"
-        object_path.write_bytes(object_code)
         command = [linker, "-shared", "-fPIC", "-O2", "-o", str(library_path),
-                   str(object_path), str(SUPPORT_SOURCE), "-lm"]
+                   *map(str, object_paths), str(SUPPORT_SOURCE), "-lm"]
         linked = subprocess.run(command, capture_output=True, text=True)
         if linked.returncode:
             raise CompileError(f"linking the CPU kernels failed:\n{linked.stderr}")

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from torch_mlir import ir
 
 from ..dialect.kernel import MAX_KERNEL_INPUTS
-from .op_classes import FREE_CLASSES, OpClass, classify, tensor_bytes
+from ..byte_sizes import byte_size
+from .op_classes import FREE_CLASSES, OpClass, classify
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def _source_groups(inputs: set, group_of: dict) -> dict:
     for value in inputs:
         if not isinstance(value.owner, ir.Block):
             group = group_of[value.owner.operation]
-            sources[group] = sources.get(group, 0) + tensor_bytes(value)
+            sources[group] = sources.get(group, 0) + byte_size(value.type)
     return sources
 
 

@@ -45,15 +45,3 @@ _CLASSES = {
 def classify(op: ir.OpView) -> OpClass:
     """The fusion class of ``op``."""
     return _CLASSES.get(op.operation.name, OpClass.OPAQUE)
-
-
-def tensor_bytes(value: ir.Value) -> int:
-    """Bytes of a statically shaped tensor value."""
-    tensor = value.type
-    if not isinstance(tensor, ir.ShapedType) or not tensor.has_static_shape:
-        return 0
-    width = tensor.element_type.width if hasattr(tensor.element_type, "width") else 32
-    count = 1
-    for size in tensor.shape:
-        count *= size
-    return count * max(width, 8) // 8

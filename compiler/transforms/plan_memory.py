@@ -7,6 +7,7 @@ from typing import ClassVar
 from torch_mlir import ir
 from torch_mlir.dialects import arith, func, memref
 
+from ..byte_sizes import byte_size
 from ..diagnostics import CompileError
 from ..pass_registry import register_pass
 
@@ -279,15 +280,6 @@ def elide_output_copies(block: ir.Block) -> None:
             if not len(list(view.results[0].uses)):
                 view.erase()
         alloc.erase()
-
-
-def byte_size(kind: ir.MemRefType) -> int:
-    """Bytes of a static memref of integers, floats or indices (an ``i1`` takes a byte)."""
-    bits = 64 if isinstance(kind.element_type, ir.IndexType) else kind.element_type.width
-    count = 1
-    for dim in kind.shape:
-        count *= dim
-    return count * ((bits + 7) // 8)
 
 
 def plan(block: ir.Block, kernels: dict[str, func.FuncOp]) -> list[Buffer]:

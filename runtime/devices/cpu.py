@@ -1,6 +1,7 @@
 """The CPU device: loads a shared object of kernels and calls them with ctypes."""
 
 import ctypes
+import functools
 import hashlib
 import tempfile
 from pathlib import Path
@@ -29,10 +30,22 @@ class CpuDevice:
 
     @staticmethod
     def kernel(library: ctypes.CDLL, name: str, arity: int):
-        function = getattr(library, name)
-        function.argtypes = [ctypes.c_void_p] * arity
-        function.restype = None
-        return function
+        """Kernel ``name`` of ``library``, callable with ``arity`` addresses (ints).
+
+        One ctypes prototype serves every kernel of an arity, and the function object
+        is a fresh one, not the attribute that ``getattr(library, name)`` caches and
+        shares, so loading many kernels costs one symbol lookup each.
+        """
+        try:
+            return _prototype(arity)((name, library))
+        except AttributeError as error:
+            raise DeviceError(f"the CPU kernel library has no kernel '{name}'") from error
 
     def check_tensor(self, tensor) -> str | None:
         return None if tensor.device.type == "cpu" else f"is on {tensor.device}, expected cpu"
+
+
+@functools.cache
+def _prototype(arity: int):
+    """The ctypes type of ``void kernel(void *, ... arity times)``."""
+    return ctypes.CFUNCTYPE(None, *[ctypes.c_void_p] * arity)

@@ -7,14 +7,17 @@ import textwrap
 import torch
 
 import kiln
+from kiln.compiler.targets import get_target
 
 
 def test_dump_ir_writes_every_stage(tmp_path):
     kiln.compile(lambda x: torch.relu(x) * 2, torch.randn(3), dump_ir=tmp_path)
-    names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["0-torch.mlir", "1-kiln.mlir", "2-tiled.mlir", "3-planned.mlir",
-                     "4-llvm.mlir", "5-llvm.ll"]
+    stages = ["torch"] + [stage.name for stage in get_target("cpu").stages()]
+    expected = [f"{index}-{name}.mlir" for index, name in enumerate(stages)]
+    expected.append(f"{len(stages)}-llvm.ll")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(expected)
     assert '"kiln.maximum"' in (tmp_path / "1-kiln.mlir").read_text()
+    assert "; kernel " in (tmp_path / expected[-1]).read_text()
 
 
 def test_saved_program_runs_in_fresh_process_without_compiler(tmp_path):

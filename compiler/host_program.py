@@ -1,0 +1,226 @@
+"""The host function of a ``planned`` module → the runtime's host program; kernels split out.
+
+After memory planning the entry function (the *host function*) only allocates the
+arena, takes views of it, reshapes, launches kernels (``func.call`` of ``kiln.kernel``
+functions) and copies::
+
+    func.func @forward(%x: memref<4x8xf32>, %out: memref<4x8xf32>) {
+      %arena = memref.alloc() {alignment = 64 : i64, kiln.arena} : memref<128xi8>
+      %c0 = arith.constant 0 : index
+      %t = memref.view %arena[%c0][] {kiln.buffer = {offset = 0 : i64, ...}} : ...
+      call @forward_kernel_0(%x, %t) : (memref<4x8xf32>, memref<4x8xf32>) -> ()
+      memref.copy %t, %out : memref<4x8xf32> to memref<4x8xf32>
+      return
+    }
+
+:func:`extract_host_program` turns it into a :class:`HostProgram` (``launch
+forward_kernel_0(input 0, arena[+0])``, ``copy 128 bytes arena[+0] -> output 0``) and
+erases it, so only kernels are lowered to LLVM; :func:`split_kernels` then gives each
+kernel a module of its own.
+"""
+
+from torch_mlir import ir
+
+from kiln.runtime.host_program import BufferRef, Copy, HostProgram, Launch
+
+from .byte_sizes import byte_size
+from .diagnostics import CompileError, user_source_line
+
+KERNEL_ATTR = "kiln.kernel"
+ARENA_ATTR = "kiln.arena"
+BUFFER_ATTR = "kiln.buffer"
+# Ops a host function may hold; any other op is an error.
+HOST_OPS = frozenset({
+    "memref.alloc", "memref.dealloc", "memref.view", "memref.collapse_shape",
+    "memref.expand_shape", "memref.copy", "arith.constant", "func.call", "func.return",
+})
+RESHAPE_OPS = frozenset({"memref.collapse_shape", "memref.expand_shape"})
+
+
+def find_function(module: ir.Module, name: str) -> ir.Operation:
+    """The ``func.func`` named ``name`` in ``module``; :class:`CompileError` if none."""
+    for op in module.body.operations:
+        if op.operation.name == "func.func" and _symbol_name(op) == name:
+            return op.operation
+    raise CompileError(f"the module has no function '{name}'")
+
+
+def extract_host_program(module: ir.Module, entry_point: str, state_count: int,
+                         input_count: int) -> HostProgram:
+    """The host program of ``entry_point``, whose arguments are state, inputs, then outputs.
+
+    Erases the host function from ``module``, leaving only kernels. Raises
+    :class:`CompileError` naming any op a host function may not hold, with its location.
+    """
+    function = find_function(module, entry_point)
+    arguments = _argument_refs(function, state_count, input_count)
+    kernels = {_symbol_name(op) for op in module.body.operations
+               if op.operation.name == "func.func" and KERNEL_ATTR in op.attributes}
+    program = _HostProgramBuilder(function, arguments, kernels).build()
+    function.erase()
+    return program
+
+
+def _argument_refs(function: ir.Operation, state_count: int, input_count: int) -> list[BufferRef]:
+    count = len(function.regions[0].blocks[0].arguments)
+    if count < state_count + input_count:
+        raise CompileError(f"the entry function has {count} arguments; expected "
+                           f"{state_count} state, {input_count} inputs and the outputs")
+    return ([BufferRef("state", i) for i in range(state_count)]
+            + [BufferRef("input", i) for i in range(input_count)]
+            + [BufferRef("output", i) for i in range(count - state_count - input_count)])
+
+
+class _HostProgramBuilder:
+    """Walks one host function, mapping each buffer value to a :class:`BufferRef`."""
+
+    def __init__(self, function: ir.Operation, arguments: list[BufferRef], kernels: set[str]):
+        self.function = function
+        self.kernels = kernels
+        blocks = function.regions[0].blocks
+        if len(blocks) != 1:
+            raise CompileError(f"host function '{_symbol_name(function)}' must have one block")
+        self.block = blocks[0]
+        self.buffers: dict[ir.Value, BufferRef] = dict(zip(self.block.arguments, arguments))
+        self.arena: ir.Value | None = None
+        self.arena_bytes = 0
+        self.temporaries: list[int] = []
+        self.steps: list[Launch | Copy] = []
+
+    def build(self) -> HostProgram:
+        for op in self.block.operations:
+            name = op.operation.name
+            if name not in HOST_OPS:
+                raise self.error(op, f"unexpected op {name} in the host function; a host function "
+                                     "only allocates, views, reshapes, launches kernels and copies")
+            getattr(self, "visit_" + name.split(".")[1])(op)
+        return HostProgram(self.arena_bytes, tuple(self.temporaries), tuple(self.steps))
+
+    def visit_alloc(self, op) -> None:
+        result = op.results[0]
+        if ARENA_ATTR in op.attributes:
+            if self.arena is not None:
+                raise self.error(op, "a host function has at most one arena")
+            self.arena, self.arena_bytes = result, self.size_of(op, result)
+        else:
+            self.buffers[result] = BufferRef("temporary", len(self.temporaries))
+            self.temporaries.append(self.size_of(op, result))
+
+    def visit_dealloc(self, op) -> None:
+        if op.operands[0] != self.arena:
+            self.buffer(op, op.operands[0])
+
+    def visit_constant(self, op) -> None:
+        pass  # only feeds views' offsets
+
+    def visit_view(self, op) -> None:
+        source, byte_shift, *sizes = op.operands
+        if source != self.arena or sizes:
+            raise self.error(op, "memref.view must take a static view of the arena")
+        if BUFFER_ATTR in op.attributes:
+            offset = ir.IntegerAttr(ir.DictAttr(op.attributes[BUFFER_ATTR])["offset"]).value
+        elif isinstance(byte_shift, ir.OpResult) \
+                and byte_shift.owner.operation.name == "arith.constant":
+            offset = ir.IntegerAttr(byte_shift.owner.attributes["value"]).value
+        else:
+            raise self.error(op, f"memref.view's offset must be a constant or in {BUFFER_ATTR}")
+        self.buffers[op.results[0]] = BufferRef("arena", offset)
+
+    def visit_collapse_shape(self, op) -> None:
+        self.buffers[op.results[0]] = self.buffer(op, op.operands[0])
+
+    visit_expand_shape = visit_collapse_shape
+
+    def visit_call(self, op) -> None:
+        callee = ir.FlatSymbolRefAttr(op.attributes["callee"]).value
+        if callee not in self.kernels:
+            raise self.error(op, f"the host function calls '{callee}', which is not a kernel")
+        if len(op.results):
+            raise self.error(op, f"kernel '{callee}' must return nothing")
+        self.steps.append(Launch(callee, tuple(self.buffer(op, v) for v in op.operands)))
+
+    def visit_copy(self, op) -> None:
+        source, target = op.operands
+        for value in (source, target):
+            if not _is_contiguous(ir.MemRefType(value.type)):
+                raise self.error(op, f"memref.copy of a non-contiguous {value.type}")
+        self.steps.append(Copy(self.buffer(op, source), self.buffer(op, target),
+                               self.size_of(op, source)))
+
+    def visit_return(self, op) -> None:
+        if len(op.operands):
+            raise self.error(op, "the host function must return its outputs through out-parameters")
+
+    def buffer(self, op, value: ir.Value) -> BufferRef:
+        if value not in self.buffers:
+            raise self.error(op, f"operand {value.get_name()} is not a buffer of the host program")
+        return self.buffers[value]
+
+    def size_of(self, op, value: ir.Value) -> int:
+        try:
+            return byte_size(value.type)
+        except CompileError as error:
+            raise self.error(op, str(error)) from None
+
+    def error(self, op, message: str) -> CompileError:
+        where = user_source_line(op.location) or str(op.location)
+        return CompileError(f"{where}: {message} (in {op.operation.name}, "
+                            f"host function '{_symbol_name(self.function)}')")
+
+
+def split_kernels(module: ir.Module) -> dict[str, ir.Module]:
+    """One module per ``kiln.kernel`` function of ``module``, keyed by kernel name.
+
+    Each holds a public copy of the kernel (so its object file exports it) and copies of
+    the symbols it uses, such as ``memref.global`` constants, which stay private.
+    """
+    symbols = {_symbol_name(op): op for op in module.body.operations if "sym_name" in op.attributes}
+    kernels = {}
+    with module.context, module.operation.location:
+        for name, op in symbols.items():
+            if op.operation.name != "func.func" or KERNEL_ATTR not in op.attributes:
+                continue
+            used = _used_symbols(op.operation, symbols)
+            kernel_module = ir.Module.create()
+            with ir.InsertionPoint(kernel_module.body):
+                for other in symbols.values():
+                    if _symbol_name(other) in used:
+                        other.operation.clone()
+                kernel = op.operation.clone()
+            if "sym_visibility" in kernel.attributes:
+                del kernel.attributes["sym_visibility"]
+            kernels[name] = kernel_module
+    return kernels
+
+
+def _used_symbols(root: ir.Operation, symbols: dict) -> set[str]:
+    """Names of the module-level symbols ``root`` refers to, directly or through others."""
+    used, pending = set(), [root]
+
+    def collect(op: ir.Operation) -> ir.WalkResult:
+        for i in range(len(op.attributes)):
+            attr = op.attributes[i].attr
+            if isinstance(attr, ir.FlatSymbolRefAttr) and attr.value in symbols \
+                    and attr.value not in used:
+                used.add(attr.value)
+                pending.append(symbols[attr.value].operation)
+        return ir.WalkResult.ADVANCE
+
+    while pending:
+        pending.pop().walk(collect)
+    used.discard(_symbol_name(root))
+    return used
+
+
+def _is_contiguous(memref: ir.MemRefType) -> bool:
+    strides, offset = memref.get_strides_and_offset()
+    expected, stride = [], 1
+    for size in reversed(memref.shape):
+        expected.append(stride)
+        stride *= size
+    return offset == 0 and all(s == e or size == 1 for s, e, size
+                               in zip(strides, reversed(expected), memref.shape))
+
+
+def _symbol_name(op) -> str:
+    return ir.StringAttr(op.attributes["sym_name"]).value

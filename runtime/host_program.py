@@ -1,0 +1,117 @@
+"""The host program: what the runtime does, step by step, to run a compiled program.
+
+A compiled program is a list of kernels in one shared object plus a host program that
+says which kernel to launch on which buffers, in order. Buffers are the program's state
+(parameters and buffers), its inputs, its outputs, views into one arena of scratch
+memory, and (until every program is memory-planned) separate temporary buffers.
+
+The record form (:meth:`HostProgram.to_record`) holds only lists, dicts, ints and strs,
+so it is saved with ``torch.save`` and read back with ``torch.load(weights_only=True)``.
+Like the rest of the runtime, this module never imports MLIR or the compiler.
+"""
+
+from dataclasses import dataclass
+
+from .errors import ArtifactError
+
+BUFFER_KINDS = ("state", "input", "output", "arena", "temporary")
+
+
+@dataclass(frozen=True)
+class BufferRef:
+    """Where a kernel argument or copy operand lives.
+
+    ``index`` is the position among the program's state, inputs or outputs for those
+    kinds; the byte offset into the arena for ``'arena'``; and the temporary buffer's
+    number (its byte size is in :attr:`HostProgram.temporaries`) for ``'temporary'``.
+    """
+
+    kind: str
+    index: int
+
+    def __post_init__(self):
+        if self.kind not in BUFFER_KINDS:
+            raise ArtifactError(f"unknown buffer kind {self.kind!r}; expected {BUFFER_KINDS}")
+
+    def __str__(self) -> str:
+        return f"arena[+{self.index}]" if self.kind == "arena" else f"{self.kind} {self.index}"
+
+
+@dataclass(frozen=True)
+class Launch:
+    """Run kernel ``kernel`` with the addresses of ``args`` as its arguments."""
+
+    kernel: str
+    args: tuple[BufferRef, ...]
+
+
+@dataclass(frozen=True)
+class Copy:
+    """Copy ``nbytes`` contiguous bytes from ``source`` to ``target``."""
+
+    source: BufferRef
+    target: BufferRef
+    nbytes: int
+
+
+@dataclass(frozen=True)
+class HostProgram:
+    """Scratch memory the program needs and the steps that run it, in order."""
+
+    arena_bytes: int
+    temporaries: tuple[int, ...]
+    steps: tuple[Launch | Copy, ...]
+
+    def to_record(self) -> dict:
+        """This program as plain lists, dicts, ints and strs."""
+        return {
+            "arena_bytes": self.arena_bytes,
+            "temporaries": list(self.temporaries),
+            "steps": [_step_record(step) for step in self.steps],
+        }
+
+    @staticmethod
+    def from_record(record: dict) -> "HostProgram":
+        """The program that :meth:`to_record` wrote; :class:`ArtifactError` if malformed."""
+        try:
+            return HostProgram(
+                arena_bytes=int(record["arena_bytes"]),
+                temporaries=tuple(int(size) for size in record["temporaries"]),
+                steps=tuple(_step_from_record(step) for step in record["steps"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise ArtifactError(f"malformed host program record: {error!r}") from error
+
+    def describe(self) -> str:
+        """A readable listing: scratch memory, then one numbered line per step."""
+        temporaries = ", ".join(f"temporary {i}: {size} bytes"
+                                for i, size in enumerate(self.temporaries))
+        lines = [f"host program: arena {self.arena_bytes} bytes"
+                 + (f"; {temporaries}" if temporaries else "")]
+        for number, step in enumerate(self.steps):
+            if isinstance(step, Launch):
+                text = f"launch {step.kernel}({', '.join(map(str, step.args))})"
+            else:
+                text = f"copy {step.nbytes} bytes {step.source} -> {step.target}"
+            lines.append(f"  {number:>3}  {text}")
+        return "\n".join(lines)
+
+
+def _step_record(step: Launch | Copy) -> dict:
+    if isinstance(step, Launch):
+        return {"launch": step.kernel, "args": [[a.kind, a.index] for a in step.args]}
+    return {"copy": step.nbytes, "source": [step.source.kind, step.source.index],
+            "target": [step.target.kind, step.target.index]}
+
+
+def _step_from_record(record: dict) -> Launch | Copy:
+    if "launch" in record:
+        return Launch(str(record["launch"]), tuple(_buffer(a) for a in record["args"]))
+    if "copy" in record:
+        return Copy(_buffer(record["source"]), _buffer(record["target"]), int(record["copy"]))
+    raise ValueError(f"a step must be a launch or a copy, not {record!r}")
+
+
+def _buffer(record: list) -> BufferRef:
+    kind, index = record
+    return BufferRef(str(kind), int(index))
