@@ -39,14 +39,18 @@ def cpu_stages(fusion_options: str = "") -> list[Stage]:
 
     ``tiled`` outlines each kernel into its own function, then folds views and
     elementwise producers into the indexing of their consumers inside each kernel
-    (``linalg-fuse-elementwise-ops``); there is no tiling strategy yet.
+    (``linalg-fuse-elementwise-ops``), moves reshapes of kernel results to the host
+    (``kiln-sink-result-reshapes``), and lets elementwise ops overwrite inputs that die
+    there (``kiln-reuse-dead-inputs``, last: canonicalization would undo it); there is
+    no tiling strategy yet.
     """
     return [
         Stage("kiln", "builtin.module(convert-torch-to-kiln, canonicalize, cse)"),
         Stage("fused", f"builtin.module(kiln-fuse{{{fusion_options}}})" if fusion_options
               else "builtin.module(kiln-fuse)"),
         Stage("tiled", "builtin.module(convert-kiln-to-linalg, kiln-outline-kernels,"
-                       " linalg-generalize-named-ops, linalg-fuse-elementwise-ops, canonicalize, cse)"),
+                       " linalg-generalize-named-ops, linalg-fuse-elementwise-ops, canonicalize, cse,"
+                       " kiln-sink-result-reshapes, kiln-reuse-dead-inputs)"),
         Stage("planned", "builtin.module(kiln-bufferize, kiln-plan-memory, buffer-deallocation-pipeline)"),
         Stage("llvm", "builtin.module(kiln-lower-to-llvm)"),
     ]

@@ -3,4 +3,10 @@
 Importing this package registers its passes.
 """
 
-from . import fuse, outline_kernels, plan_memory  # noqa: F401  (registers the passes)
+from . import (  # noqa: F401  (registers the passes)
+    fuse,
+    outline_kernels,
+    plan_memory,
+    reuse_dead_inputs,
+    sink_result_reshapes,
+)

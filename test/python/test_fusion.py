@@ -106,3 +106,17 @@ def test_turning_a_fusion_kind_off_keeps_results_and_adds_kernels(monkeypatch, o
     monkeypatch.setenv("KILN_FUSION", options)
     check(fn, x)
     assert kiln.compile(fn, x).stats["kernels"] > fused
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: x.view(4, 6) * 2,
+    lambda x: torch.exp(x.reshape(6, 4)) + 1,
+    lambda x: x.transpose(0, 2).contiguous().sigmoid(),
+    lambda x: torch.relu(x) - x.sum(-1, keepdim=True),
+], ids=["view-scale", "reshape-exp", "transpose-sigmoid", "relu-minus-rowsum"])
+def test_inputs_are_never_written(fn):
+    x = torch.randn(2, 3, 4)
+    before = x.clone()
+    compiled = kiln.compile(fn, x)
+    torch.testing.assert_close(compiled(x), fn(before), **TOLERANCE)
+    torch.testing.assert_close(x, before, rtol=0, atol=0)

@@ -1,0 +1,85 @@
+"""The ``kiln-sink-result-reshapes`` pass: a kernel returns values, the host reshapes them."""
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from torch_mlir import ir
+
+from ..pass_registry import register_pass
+
+RESHAPES = ("tensor.collapse_shape", "tensor.expand_shape")
+
+
+@register_pass
+@dataclass
+class KilnSinkResultReshapes:
+    """Move reshapes of kernel results out of the kernel, into the host function.
+
+    A reshape is free in the host (the runtime aliases the buffer), but a kernel that
+    returns one cannot write its result straight into the caller's buffer: after
+    bufferization it would fill a scratch buffer and copy it out. So a kernel that
+    returns ``tensor.collapse_shape``/``tensor.expand_shape`` of a value it computed
+    returns the value itself, and each call site applies the reshape.
+
+        func.func private @k(...) -> tensor<32x8xf32> attributes {kiln.kernel} {
+          %v = linalg.generic ... -> tensor<4x8x8xf32>
+          %r = tensor.collapse_shape %v [[0, 1], [2]] : ... into tensor<32x8xf32>
+          return %r
+        }
+      becomes
+        func.func private @k(...) -> tensor<4x8x8xf32> ... { ...; return %v }
+        // at the call: %c = call @k(...); %r = tensor.collapse_shape %c [[0, 1], [2]]
+    """
+
+    argument: ClassVar[str] = "kiln-sink-result-reshapes"
+
+    def run(self, module: ir.Operation) -> None:
+        functions = [op for op in module.regions[0].blocks[0].operations
+                     if op.operation.name == "func.func"]
+        kernels = {ir.StringAttr(op.attributes["sym_name"]).value: op
+                   for op in functions if "kiln.kernel" in op.attributes}
+        calls = {}
+
+        def collect(op):
+            if op.name == "func.call":
+                calls.setdefault(ir.FlatSymbolRefAttr(op.attributes["callee"]).value, []).append(op)
+            return ir.WalkResult.ADVANCE
+
+        module.walk(collect)
+        with module.context:
+            for name, kernel in kernels.items():
+                _sink(kernel, calls.get(name, []))
+
+
+def _sink(kernel, calls: list) -> None:
+    block = kernel.regions[0].blocks[0]
+    terminator = list(block.operations)[-1]
+    returned = list(terminator.operands)
+    for index, value in enumerate(returned):
+        reshape = value.owner
+        if isinstance(reshape, ir.Block) or reshape.operation.name not in RESHAPES:
+            continue
+        source = reshape.operands[0]
+        if isinstance(source.owner, ir.Block) or source in returned:
+            continue  # returning an argument, or one value twice, would need copies
+        terminator.operands[index] = source
+        returned[index] = source
+        for call in calls:
+            _reshape_after(call, index, reshape)
+        if not len(list(reshape.results[0].uses)):
+            reshape.erase()
+    function_type = ir.FunctionType(ir.TypeAttr(kernel.attributes["function_type"]).value)
+    kernel.attributes["function_type"] = ir.TypeAttr.get(
+        ir.FunctionType.get(function_type.inputs, [v.type for v in returned]))
+
+
+def _reshape_after(call, index: int, reshape) -> None:
+    """Gives result ``index`` of ``call`` the type before ``reshape`` and reshapes it after."""
+    result = call.results[index]
+    users = [(use.owner, use.operand_number) for use in result.uses]
+    result.set_type(reshape.operands[0].type)
+    with ir.InsertionPoint.after(call), call.location:
+        moved = reshape.operation.clone()
+    moved.operands[0] = result
+    for user, position in users:
+        user.operands[position] = moved.results[0]
