@@ -67,8 +67,11 @@ class KilnFuse:
 
 
 def _functions(module: ir.Operation) -> list:
+    """The single-block functions not fused yet (running the pass twice changes nothing)."""
     return [op for op in module.regions[0].blocks[0].operations
-            if op.operation.name == "func.func" and len(op.regions[0].blocks) == 1]
+            if op.operation.name == "func.func" and len(op.regions[0].blocks) == 1
+            and not any(inner.operation.name == "kiln.kernel"
+                        for inner in op.regions[0].blocks[0].operations)]
 
 
 @dataclass

@@ -1,4 +1,5 @@
 // RUN: kiln-opt %s --split-input-file --kiln-fuse | FileCheck %s
+// RUN: kiln-opt %s --split-input-file --kiln-fuse --kiln-fuse | FileCheck %s
 // RUN: kiln-opt %s --split-input-file --pass-pipeline='builtin.module(kiln-fuse{elementwise=0 reductions=0 epilogues=0})' | FileCheck %s --check-prefix=OFF
 
 // A chain of elementwise ops is one kernel; the broadcast is cloned into it as indexing.
