@@ -50,7 +50,8 @@ def cpu_stages(fusion_options: str = "") -> list[Stage]:
               else "builtin.module(kiln-fuse)"),
         Stage("tiled", "builtin.module(convert-kiln-to-linalg, kiln-outline-kernels,"
                        " linalg-generalize-named-ops, linalg-fuse-elementwise-ops, canonicalize, cse,"
-                       " kiln-sink-result-reshapes, kiln-reuse-dead-inputs)"),
-        Stage("planned", "builtin.module(kiln-bufferize, kiln-plan-memory, buffer-deallocation-pipeline)"),
+                       " kiln-sink-result-reshapes, kiln-reuse-dead-inputs, kiln-reassociate-reductions)"),
+        Stage("planned", "builtin.module(kiln-bufferize, kiln-plan-memory, kiln-mark-noalias,"
+                         " buffer-deallocation-pipeline)"),
         Stage("llvm", "builtin.module(kiln-lower-to-llvm)"),
     ]

@@ -7,6 +7,8 @@ from . import (  # noqa: F401  (registers the passes)
     fuse,
     outline_kernels,
     plan_memory,
+    mark_noalias,
+    reassociate_reductions,
     reuse_dead_inputs,
     sink_result_reshapes,
 )
