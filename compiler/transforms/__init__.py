@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (registers the passes)
     outline_kernels,
     plan_memory,
     mark_noalias,
+    order_loops,
     reassociate_reductions,
     reuse_dead_inputs,
     sink_result_reshapes,

@@ -1,0 +1,84 @@
+"""The ``kiln-order-loops`` pass: the innermost loop of a reduction walks memory in order."""
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from torch_mlir import ir
+
+from ..pass_registry import register_pass
+
+
+@register_pass
+@dataclass
+class KilnOrderLoops:
+    """Reorder a reduction's loops so the innermost one reads most operands contiguously.
+
+    ``linalg.generic`` loops run in dimension order, so a matmul written (m, n, k) walks
+    ``B[k, n]`` down a column in its innermost loop. For every generic with a reduction
+    iterator, each dimension is scored by how many operands (inputs and the output) it
+    indexes in their last, contiguous position; a parallel dimension that scores more
+    than the current innermost one becomes the innermost loop. Per output element the
+    reduction still runs in the same order, so results do not change.
+
+        C[m, n] += A[m, k] * B[k, n]      loops (m, n, k): k is contiguous in A only
+      becomes
+        loops (m, k, n): n is contiguous in B and C
+    """
+
+    argument: ClassVar[str] = "kiln-order-loops"
+
+    def run(self, module: ir.Operation) -> None:
+        generics = []
+
+        def collect(op):
+            if op.name == "linalg.generic":
+                generics.append(op)
+            return ir.WalkResult.ADVANCE
+
+        module.walk(collect)
+        with module.context:
+            for generic in generics:
+                order = _better_order(generic)
+                if order is not None:
+                    _permute(generic, order)
+
+
+def _better_order(generic) -> list[int] | None:
+    """A loop order with a more contiguous innermost dimension, or ``None``."""
+    kinds = [str(kind) for kind in generic.attributes["iterator_types"]]
+    if not any("reduction" in kind for kind in kinds):
+        return None
+    maps = [ir.AffineMapAttr(m).value for m in generic.attributes["indexing_maps"]]
+    scores = [0] * len(kinds)
+    for indexing in maps:
+        results = list(indexing.results)
+        if results:
+            innermost = results[-1]
+            for dim in range(len(kinds)):
+                if innermost == ir.AffineDimExpr.get(dim):
+                    scores[dim] += 1
+    current = len(kinds) - 1
+    best = max((d for d in range(len(kinds)) if "parallel" in kinds[d]),
+               key=lambda d: (scores[d], d), default=current)
+    if scores[best] <= scores[current]:
+        return None
+    return [d for d in range(len(kinds)) if d != best] + [best]
+
+
+def _permute(generic, order: list[int]) -> None:
+    """Make old dimension ``order[i]`` the new dimension ``i``."""
+    count = len(order)
+    new_position = {old: new for new, old in enumerate(order)}
+    substitution = ir.AffineMap.get(count, 0, [ir.AffineDimExpr.get(new_position[old])
+                                               for old in range(count)])
+    maps = [ir.AffineMapAttr(m).value for m in generic.attributes["indexing_maps"]]
+    generic.attributes["indexing_maps"] = ir.ArrayAttr.get([
+        ir.AffineMapAttr.get(ir.AffineMap.get(count, 0, [e.compose(substitution)
+                                                         for e in m.results]))
+        for m in maps])
+    kinds = list(generic.attributes["iterator_types"])
+    generic.attributes["iterator_types"] = ir.ArrayAttr.get([kinds[old] for old in order])
+    for op in generic.regions[0].blocks[0].operations:
+        if op.operation.name == "linalg.index":
+            old = ir.IntegerAttr(op.attributes["dim"]).value
+            op.attributes["dim"] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), new_position[old])
