@@ -69,8 +69,8 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
                 eager_estimate = eager_peak_bytes_estimate(find_function(module, entry_point))
 
         started = time.perf_counter()
-        unshared_bytes = _integer_attribute(find_function(module, entry_point),
-                                            "kiln.unshared_bytes")
+        unshared_bytes = ir.IntegerAttr(
+            find_function(module, entry_point).attributes["kiln.unshared_bytes"]).value
         host_program = extract_host_program(module, entry_point, len(imported.state_names),
                                             imported.user_input_count)
         kernels = split_kernels(module)
@@ -103,8 +103,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
             "copies": sum(isinstance(step, Copy) for step in steps),
             "arena_bytes": host_program.arena_bytes,
             "eager_peak_bytes_estimate": eager_estimate,
-            "unshared_bytes": sum(host_program.temporaries) if unshared_bytes is None
-            else unshared_bytes,
+            "unshared_bytes": unshared_bytes,
             "compile_seconds": timings,
         },
     )
@@ -117,10 +116,6 @@ def _whole_module_stage_count(target: str, stages: list) -> int:
         raise CompileError(f"target '{target}' has no '{HOST_PROGRAM_STAGE}' stage, after which "
                            "the host program is extracted; its stages are " + ", ".join(names))
     return names.index(HOST_PROGRAM_STAGE) + 1
-
-
-def _integer_attribute(op: ir.Operation, name: str) -> int | None:
-    return ir.IntegerAttr(op.attributes[name]).value if name in op.attributes else None
 
 
 def _run_stage(stage, module: ir.Module, context: ir.Context, settings: knobs.Knobs) -> None:

@@ -84,7 +84,6 @@ class _HostProgramBuilder:
         self.buffers: dict[ir.Value, BufferRef] = dict(zip(self.block.arguments, arguments))
         self.arena: ir.Value | None = None
         self.arena_bytes = 0
-        self.temporaries: list[int] = []
         self.steps: list[Launch | Copy] = []
 
     def build(self) -> HostProgram:
@@ -94,17 +93,14 @@ class _HostProgramBuilder:
                 raise self.error(op, f"unexpected op {name} in the host function; a host function "
                                      "only allocates, views, reshapes, launches kernels and copies")
             getattr(self, "visit_" + name.split(".")[1])(op)
-        return HostProgram(self.arena_bytes, tuple(self.temporaries), tuple(self.steps))
+        return HostProgram(self.arena_bytes, tuple(self.steps))
 
     def visit_alloc(self, op) -> None:
-        result = op.results[0]
-        if ARENA_ATTR in op.attributes:
-            if self.arena is not None:
-                raise self.error(op, "a host function has at most one arena")
-            self.arena, self.arena_bytes = result, self.size_of(op, result)
-        else:
-            self.buffers[result] = BufferRef("temporary", len(self.temporaries))
-            self.temporaries.append(self.size_of(op, result))
+        if ARENA_ATTR not in op.attributes:
+            raise self.error(op, "a buffer outside the arena; run kiln-plan-memory first")
+        if self.arena is not None:
+            raise self.error(op, "a host function has at most one arena")
+        self.arena, self.arena_bytes = op.results[0], self.size_of(op, op.results[0])
 
     def visit_dealloc(self, op) -> None:
         if op.operands[0] != self.arena:

@@ -45,8 +45,8 @@ class Executable:
     """What ``kiln.compile`` returns: call it like the original module.
 
     Each call allocates fresh output tensors and runs :attr:`host_program`. Scratch
-    memory (the arena and any temporaries) is allocated once per executable and reused;
-    a lock serializes calls that use it, so concurrent calls are safe.
+    memory (the arena) is allocated once per executable and reused; a lock serializes
+    calls that use it, so concurrent calls are safe.
     """
 
     target: str
@@ -66,9 +66,7 @@ class Executable:
         program = self.host_program
         # Scratch memory lives as long as the executable; its addresses never change.
         self._arena = _AlignedBuffer(program.arena_bytes) if program.arena_bytes else None
-        self._temporaries = [_AlignedBuffer(size) for size in program.temporaries]
-        shared = self._arena is not None or self._temporaries
-        self._lock = threading.Lock() if shared else contextlib.nullcontext()
+        self._lock = threading.Lock() if self._arena is not None else contextlib.nullcontext()
         self._scratch_pointers: list[int] = []
         self._steps = self._bind_steps(self._device.load(self.binary))
 
@@ -76,7 +74,7 @@ class Executable:
         """The host program as ``(function, slots)`` pairs over one table of addresses.
 
         At each call the table holds the state, input and output addresses, then
-        :attr:`_scratch_pointers`, the arena views' and temporaries' addresses, which
+        :attr:`_scratch_pointers`, the arena views' addresses, which
         this fills once; a step calls ``function`` with the addresses in its ``slots``.
         """
         counts = {"state": len(self.state), "input": len(self.inputs), "output": len(self.outputs)}
@@ -104,13 +102,9 @@ class Executable:
         return steps
 
     def _scratch_address(self, ref: BufferRef) -> int:
-        if ref.kind == "arena":
-            if self._arena is None or ref.index >= self._arena.nbytes:
-                raise ArtifactError(f"the host program uses {ref}, outside its arena")
-            return self._arena.address + ref.index
-        if ref.index >= len(self._temporaries):
-            raise ArtifactError(f"the host program uses {ref}, which it does not allocate")
-        return self._temporaries[ref.index].address
+        if self._arena is None or ref.index >= self._arena.nbytes:
+            raise ArtifactError(f"the host program uses {ref}, outside its arena")
+        return self._arena.address + ref.index
 
     def __call__(self, *args):
         inputs = self._checked_inputs(args)

@@ -3,7 +3,7 @@
 A compiled program is a list of kernels in one shared object plus a host program that
 says which kernel to launch on which buffers, in order. Buffers are the program's state
 (parameters and buffers), its inputs, its outputs, views into one arena of scratch
-memory, and (until every program is memory-planned) separate temporary buffers.
+memory.
 
 The record form (:meth:`HostProgram.to_record`) holds only lists, dicts, ints and strs,
 so it is saved with ``torch.save`` and read back with ``torch.load(weights_only=True)``.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .errors import ArtifactError
 
-BUFFER_KINDS = ("state", "input", "output", "arena", "temporary")
+BUFFER_KINDS = ("state", "input", "output", "arena")
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,7 @@ class BufferRef:
     """Where a kernel argument or copy operand lives.
 
     ``index`` is the position among the program's state, inputs or outputs for those
-    kinds; the byte offset into the arena for ``'arena'``; and the temporary buffer's
-    number (its byte size is in :attr:`HostProgram.temporaries`) for ``'temporary'``.
+    kinds, and the byte offset into the arena for ``'arena'``.
     """
 
     kind: str
@@ -59,14 +58,12 @@ class HostProgram:
     """Scratch memory the program needs and the steps that run it, in order."""
 
     arena_bytes: int
-    temporaries: tuple[int, ...]
     steps: tuple[Launch | Copy, ...]
 
     def to_record(self) -> dict:
         """This program as plain lists, dicts, ints and strs."""
         return {
             "arena_bytes": self.arena_bytes,
-            "temporaries": list(self.temporaries),
             "steps": [_step_record(step) for step in self.steps],
         }
 
@@ -76,18 +73,14 @@ class HostProgram:
         try:
             return HostProgram(
                 arena_bytes=int(record["arena_bytes"]),
-                temporaries=tuple(int(size) for size in record["temporaries"]),
                 steps=tuple(_step_from_record(step) for step in record["steps"]),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ArtifactError(f"malformed host program record: {error!r}") from error
 
     def describe(self) -> str:
-        """A readable listing: scratch memory, then one numbered line per step."""
-        temporaries = ", ".join(f"temporary {i}: {size} bytes"
-                                for i, size in enumerate(self.temporaries))
-        lines = [f"host program: arena {self.arena_bytes} bytes"
-                 + (f"; {temporaries}" if temporaries else "")]
+        """A readable listing: the arena's size, then one numbered line per step."""
+        lines = [f"host program: arena {self.arena_bytes} bytes"]
         for number, step in enumerate(self.steps):
             if isinstance(step, Launch):
                 text = f"launch {step.kernel}({', '.join(map(str, step.args))})"

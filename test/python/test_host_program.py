@@ -28,20 +28,20 @@ KERNELS = """
 
 PLANNED = KERNELS + """
   func.func @forward(%w: memref<4x8xf32>, %x: memref<4x8xf32>, %out: memref<32xf32>) {
-    %arena = memref.alloc() {alignment = 64 : i64, kiln.arena} : memref<256xi8>
+    %arena = memref.alloc() {alignment = 64 : i64, kiln.arena} : memref<384xi8>
     %c0 = arith.constant 0 : index
     %c128 = arith.constant 128 : index
-    %t0 = memref.view %arena[%c0][] {kiln.buffer = {offset = 0 : i64, size = 128 : i64, live = array<i64: 0, 1>}} : memref<256xi8> to memref<4x8xf32>
+    %c256 = arith.constant 256 : index
+    %t0 = memref.view %arena[%c0][] {kiln.buffer = {offset = 0 : i64, size = 128 : i64, live = array<i64: 0, 1>}} : memref<384xi8> to memref<4x8xf32>
     call @forward_kernel_0(%x, %t0) : (memref<4x8xf32>, memref<4x8xf32>) -> ()
-    %t1 = memref.view %arena[%c128][] : memref<256xi8> to memref<4x8xf32>
-    %t2 = memref.alloc() : memref<4x8xf32>
+    %t1 = memref.view %arena[%c128][] : memref<384xi8> to memref<4x8xf32>
+    %t2 = memref.view %arena[%c256][] : memref<384xi8> to memref<4x8xf32>
     call @forward_kernel_1(%t0, %t1) : (memref<4x8xf32>, memref<4x8xf32>) -> ()
     %flat_w = memref.collapse_shape %w [[0, 1]] : memref<4x8xf32> into memref<32xf32>
     %wide = memref.expand_shape %flat_w [[0, 1]] output_shape [4, 8] : memref<32xf32> into memref<4x8xf32>
     call @forward_kernel_1(%wide, %t2) : (memref<4x8xf32>, memref<4x8xf32>) -> ()
     %flat = memref.collapse_shape %t1 [[0, 1]] : memref<4x8xf32> into memref<32xf32>
     memref.copy %flat, %out : memref<32xf32> to memref<32xf32>
-    memref.dealloc %t2 : memref<4x8xf32>
     return
   }
 """
@@ -54,13 +54,13 @@ def _extract(body: str):
         return program, module, {name: str(kernel) for name, kernel in split_kernels(module).items()}
 
 
-def test_extraction_maps_arena_views_temporaries_reshapes_and_copies():
+def test_extraction_maps_arena_views_reshapes_and_copies():
     program, module, kernels = _extract(PLANNED)
     arena = lambda offset: BufferRef("arena", offset)
-    assert program == HostProgram(arena_bytes=256, temporaries=(128,), steps=(
+    assert program == HostProgram(arena_bytes=384, steps=(
         Launch("forward_kernel_0", (BufferRef("input", 0), arena(0))),
         Launch("forward_kernel_1", (arena(0), arena(128))),
-        Launch("forward_kernel_1", (BufferRef("state", 0), BufferRef("temporary", 0))),
+        Launch("forward_kernel_1", (BufferRef("state", 0), arena(256))),
         Copy(arena(128), BufferRef("output", 0), 128),
     ))
     assert "@forward(" not in str(module), "the host function is erased"
@@ -83,6 +83,18 @@ def test_unexpected_host_op_is_named_with_its_location():
         _extract(body)
 
 
+def test_buffer_outside_the_arena_is_an_error():
+    body = KERNELS + """
+  func.func @forward(%w: memref<4x8xf32>, %x: memref<4x8xf32>, %out: memref<4x8xf32>) {
+    %t = memref.alloc() : memref<4x8xf32>
+    call @forward_kernel_1(%x, %t) : (memref<4x8xf32>, memref<4x8xf32>) -> ()
+    return
+  }
+"""
+    with pytest.raises(CompileError, match="outside the arena; run kiln-plan-memory first"):
+        _extract(body)
+
+
 def test_compute_left_in_the_host_function_is_an_error():
     body = """
   func.func @forward(%w: memref<4xf32>, %x: memref<4xf32>, %out: memref<4xf32>) {
@@ -95,9 +107,9 @@ def test_compute_left_in_the_host_function_is_an_error():
 
 
 def test_record_round_trips_through_torch_save_with_weights_only():
-    program = HostProgram(arena_bytes=4096, temporaries=(64, 128), steps=(
+    program = HostProgram(arena_bytes=4096, steps=(
         Launch("k0", (BufferRef("state", 1), BufferRef("input", 0), BufferRef("arena", 256))),
-        Launch("k1", (BufferRef("temporary", 1), BufferRef("output", 0))),
+        Launch("k1", (BufferRef("arena", 0), BufferRef("output", 0))),
         Copy(BufferRef("arena", 256), BufferRef("output", 1), 512),
     ))
     buffer = io.BytesIO()
@@ -111,10 +123,9 @@ def test_record_round_trips_through_torch_save_with_weights_only():
 
 def test_malformed_record_is_an_artifact_error():
     with pytest.raises(kiln.ArtifactError, match="malformed host program"):
-        HostProgram.from_record({"arena_bytes": 0, "temporaries": [], "steps": [{"jump": 1}]})
+        HostProgram.from_record({"arena_bytes": 0, "steps": [{"jump": 1}]})
     with pytest.raises(kiln.ArtifactError, match="unknown buffer kind"):
-        HostProgram.from_record({"arena_bytes": 0, "temporaries": [],
-                                 "steps": [{"launch": "k", "args": [["heap", 0]]}]})
+        HostProgram.from_record({"arena_bytes": 0, "steps": [{"launch": "k", "args": [["heap", 0]]}]})
 
 
 def _intermediates(x, y):
@@ -133,7 +144,7 @@ def test_compiled_program_runs_its_host_program():
 def test_arena_reuse_does_not_overwrite_a_returned_output():
     x, y = torch.randn(8, 16), torch.randn(16, 8)
     compiled = kiln.compile(_intermediates, x, y)
-    assert compiled.host_program.arena_bytes or compiled.host_program.temporaries
+    assert compiled.host_program.arena_bytes
     first = compiled(x, y)
     expected_first = first.clone()
     second = compiled(x + 1, y * 2)
