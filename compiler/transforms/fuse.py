@@ -5,10 +5,10 @@ from typing import ClassVar
 
 from torch_mlir import ir
 
-from ..diagnostics import CompileError
+from ..diagnostics import CompileError, user_source_line
 from ..dialect.kernel import MAX_KERNEL_INPUTS, MAX_KERNEL_RESULTS, build_kernel, build_yield
 from ..pass_registry import register_pass
-from .fusion_groups import FusionOptions, form_groups, kernel_inputs
+from .fusion_groups import FusionOptions, escapes, form_groups, kernel_inputs
 from .op_classes import FREE_CLASSES, classify
 
 
@@ -102,13 +102,15 @@ class _KernelBuilder:
                 for base in kernel_inputs(operand, members):
                     if base not in inputs:
                         inputs.append(base)
-        results = [r for op in group for r in op.results if _escapes(r, members)]
+        results = [r for op in group for r in op.results if escapes(r, members)]
         name = self._next_name()
         if len(inputs) > MAX_KERNEL_INPUTS or len(results) > MAX_KERNEL_RESULTS:
+            where = user_source_line(group[0].location)
             raise CompileError(
-                f"kernel {name} would take {len(inputs)} inputs and produce {len(results)} "
-                f"results; kernels take at most {MAX_KERNEL_INPUTS} and {MAX_KERNEL_RESULTS}. "
-                "Run kiln-fuse with elementwise=0 to split it", group[0].location)
+                f"{where + ': ' if where else ''}{group[0].operation.name} needs a kernel with {len(inputs)} inputs "
+                f"and {len(results)} results; a kernel takes at most {MAX_KERNEL_INPUTS} inputs "
+                f"and {MAX_KERNEL_RESULTS} results, so this op cannot be compiled yet "
+                "(split it into smaller ones in the model, e.g. a torch.cat of fewer tensors)")
         with ir.InsertionPoint(terminator), group[0].location:
             kernel = build_kernel([self.outside.get(v, v) for v in inputs],
                                   [r.type for r in results], name, self.target)
@@ -136,7 +138,7 @@ class _KernelBuilder:
         producer = value.owner
         if isinstance(producer, ir.Block) or classify(producer) not in FREE_CLASSES:
             raise CompileError(f"kiln-fuse: {value.get_name()} reaches a kernel it was not "
-                               "passed to", self.function.location)
+                               "passed to")
         self._clone_into(producer, inside)
 
     def _host_value(self, value: ir.Value, terminator) -> ir.Value:
@@ -159,16 +161,3 @@ class _KernelBuilder:
         name = f"{self.function.attributes['sym_name'].value}_kernel_{self.count}"
         self.count += 1
         return name
-
-
-def _escapes(value: ir.Value, members: set) -> bool:
-    """Whether ``value`` is needed outside the kernel holding ``members``."""
-    for use in value.uses:
-        user = use.owner
-        if user.operation in members:
-            continue
-        if classify(user) not in FREE_CLASSES:
-            return True
-        if any(_escapes(result, members) for result in user.results):
-            return True
-    return False

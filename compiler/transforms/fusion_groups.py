@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from torch_mlir import ir
 
-from ..dialect.kernel import MAX_KERNEL_INPUTS
+from ..dialect.kernel import MAX_KERNEL_INPUTS, MAX_KERNEL_RESULTS
 from ..byte_sizes import byte_size
 from .op_classes import FREE_CLASSES, OpClass, classify
 
@@ -59,6 +59,16 @@ class Group:
         self.inputs = self.inputs_with(other.inputs)
         self.producers = (self.producers | other.producers) - {self, other}
 
+    def results_with(self, ops: list) -> int:
+        """How many values the kernel would return if it also held ``ops``."""
+        members = self.members | {op.operation for op in ops}
+        return sum(escapes(result, members) for op in self.ops + ops for result in op.results)
+
+    def fits(self, ops: list, inputs: set) -> bool:
+        """Whether the kernel stays within the input and result slots with ``ops`` added."""
+        return (len(self.inputs_with(inputs)) <= MAX_KERNEL_INPUTS
+                and self.results_with(ops) <= MAX_KERNEL_RESULTS)
+
     def inputs_with(self, values: set) -> set:
         """The kernel's inputs if it also had to compute from ``values``."""
         return {v for v in self.inputs | values
@@ -84,8 +94,7 @@ def form_groups(function: ir.Operation, options: FusionOptions) -> list[list]:
         inputs = {v for operand in op.operands for v in kernel_inputs(operand)}
         sources = _source_groups(inputs, group_of)
         group = next((g for g in sorted(sources, key=lambda g: -sources[g])
-                      if _may_join(op, g, sources, options)
-                      and len(g.inputs_with(inputs)) <= MAX_KERNEL_INPUTS), None)
+                      if _may_join(op, g, sources, options) and g.fits([op], inputs)), None)
         if group is None:
             group = Group()
             groups.append(group)
@@ -165,7 +174,7 @@ def _merge_exclusive_producers(groups: list, group_of: dict, options: FusionOpti
             consumer = _only_consumer(producer, group_of)
             if (consumer is None or not producer.is_elementwise_only()
                     or not _allowed_into(consumer, options)
-                    or len(consumer.inputs_with(producer.inputs)) > MAX_KERNEL_INPUTS):
+                    or not consumer.fits(producer.ops, producer.inputs)):
                 continue
             consumer.absorb(producer)
             for op in producer.ops:
@@ -207,6 +216,19 @@ def _computing_users(value: ir.Value) -> Iterator:
                 yield from _computing_users(result)
         else:
             yield user
+
+
+def escapes(value: ir.Value, members: set) -> bool:
+    """Whether ``value`` is needed outside the kernel holding ``members``."""
+    for use in value.uses:
+        user = use.owner
+        if user.operation in members:
+            continue
+        if classify(user) not in FREE_CLASSES:
+            return True
+        if any(escapes(result, members) for result in user.results):
+            return True
+    return False
 
 
 def _allowed_into(consumer: Group, options: FusionOptions) -> bool:

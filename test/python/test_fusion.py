@@ -120,3 +120,29 @@ def test_inputs_are_never_written(fn):
     compiled = kiln.compile(fn, x)
     torch.testing.assert_close(compiled(x), fn(before), **TOLERANCE)
     torch.testing.assert_close(x, before, rtol=0, atol=0)
+
+
+def test_kernels_stay_within_their_result_slots():
+    def ten_returned_steps(x):
+        steps = []
+        for _ in range(10):
+            x = torch.exp(x * 0.5)
+            steps.append(x)
+        return tuple(steps)
+
+    x = torch.randn(8)
+    compiled = kiln.compile(ten_returned_steps, x)
+    for got, expected in zip(compiled(x), ten_returned_steps(x)):
+        torch.testing.assert_close(got, expected, **TOLERANCE)
+    assert compiled.stats["kernels"] == 2  # a kernel returns at most 8 values
+
+
+class _Cat17(torch.nn.Module):
+    def forward(self, x):
+        return torch.cat([x * i for i in range(17)])
+
+
+def test_an_op_too_wide_for_one_kernel_is_a_clear_error():
+    with pytest.raises(kiln.KilnError,
+                       match=r"test_fusion\.py:\d+: kiln\.concat needs a kernel with 17 inputs"):
+        kiln.compile(_Cat17(), torch.randn(4))
