@@ -13,8 +13,10 @@ from .transforms import plan_memory  # noqa: F401  (registers kiln-plan-memory)
 register_pipeline_alias(
     "kiln-bufferize",
     "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},"
+    "cse, canonicalize, func.func(buffer-loop-hoisting),"
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
-    "Bufferize linalg-on-tensors; results become caller-allocated out-parameters",
+    "Bufferize linalg-on-tensors; allocations leave loops; results become caller-allocated "
+    "out-parameters",
 )
 register_pipeline_alias(
     "kiln-lower-to-llvm",
@@ -41,17 +43,21 @@ def cpu_stages(fusion_options: str = "") -> list[Stage]:
 
     ``tiled`` outlines each kernel into its own function, then folds views and
     elementwise producers into the indexing of their consumers inside each kernel
-    (``linalg-fuse-elementwise-ops``), moves reshapes of kernel results to the host
-    (``kiln-sink-result-reshapes``), and lets elementwise ops overwrite inputs that die
-    there (``kiln-reuse-dead-inputs``, last: canonicalization would undo it); there is
-    no tiling strategy yet.
+    (``linalg-fuse-elementwise-ops``), runs row-reduction kernels one row at a time
+    (``kiln-tile-rows``), moves reshapes of kernel results to the host
+    (``kiln-sink-result-reshapes``), lets elementwise ops overwrite inputs that die
+    there (``kiln-reuse-dead-inputs``; after the last canonicalization, which would undo
+    it), puts a contiguous loop innermost in reductions (``kiln-order-loops``) and lets
+    LLVM reassociate them (``kiln-reassociate-reductions``). Contractions are not tiled
+    yet.
     """
     return [
         Stage("kiln", "builtin.module(convert-torch-to-kiln, canonicalize, cse)"),
         Stage("fused", f"builtin.module(kiln-fuse{{{fusion_options}}})" if fusion_options
               else "builtin.module(kiln-fuse)"),
         Stage("tiled", "builtin.module(convert-kiln-to-linalg, kiln-outline-kernels,"
-                       " linalg-generalize-named-ops, linalg-fuse-elementwise-ops, canonicalize, cse,"
+                       " linalg-generalize-named-ops, linalg-fuse-elementwise-ops,"
+                       " linalg-fold-unit-extent-dims, canonicalize, cse, kiln-tile-rows, canonicalize, cse,"
                        " kiln-sink-result-reshapes, kiln-reuse-dead-inputs, kiln-order-loops,"
                        " kiln-reassociate-reductions)"),
         Stage("planned", "builtin.module(kiln-bufferize, kiln-plan-memory, kiln-mark-noalias,"

@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (registers the passes)
     mark_noalias,
     order_loops,
     reassociate_reductions,
+    tile_rows,
     reuse_dead_inputs,
     sink_result_reshapes,
 )

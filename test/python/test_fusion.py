@@ -146,3 +146,16 @@ def test_an_op_too_wide_for_one_kernel_is_a_clear_error():
     with pytest.raises(kiln.KilnError,
                        match=r"test_fusion\.py:\d+: kiln\.concat needs a kernel with 17 inputs"):
         kiln.compile(_Cat17(), torch.randn(4))
+
+
+@pytest.mark.parametrize("make", [lambda: torch.nn.Softmax(dim=-1), lambda: torch.nn.LayerNorm(128)],
+                         ids=["softmax", "layer_norm"])
+def test_row_kernels_keep_only_row_sized_temporaries(make):
+    module = make().eval()
+    x = torch.randn(64, 128)
+    compiled = kiln.compile(module, x)
+    with torch.no_grad():
+        torch.testing.assert_close(compiled(x), module(x), **TOLERANCE)
+    assert compiled.stats["kernels"] == 1
+    # Row by row, the temporaries are per-row statistics and one row, not a copy of x.
+    assert compiled.stats["arena_bytes"] < x.numel() * x.element_size() // 4, compiled.stats
