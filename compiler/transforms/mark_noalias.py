@@ -5,6 +5,7 @@ from typing import ClassVar
 
 from torch_mlir import ir
 
+from ..ir_walk import collect_ops, named
 from ..pass_registry import register_pass
 
 BUFFER_ATTR = "kiln.buffer"
@@ -33,14 +34,7 @@ class KilnMarkNoalias:
         kernels = {ir.StringAttr(op.attributes["sym_name"]).value: op
                    for op in module.regions[0].blocks[0].operations
                    if op.operation.name == "func.func" and "kiln.kernel" in op.attributes}
-        calls = []
-
-        def collect(op):
-            if op.name == "func.call":
-                calls.append(op)
-            return ir.WalkResult.ADVANCE
-
-        module.walk(collect)
+        calls = collect_ops(module, named("func.call"))
         with module.context:
             for call in calls:
                 kernel = kernels.get(ir.FlatSymbolRefAttr(call.attributes["callee"]).value)

@@ -5,6 +5,7 @@ from typing import ClassVar
 
 from torch_mlir import ir
 
+from ..ir_walk import collect_ops, named
 from ..pass_registry import register_pass
 
 
@@ -28,14 +29,7 @@ class KilnOrderLoops:
     argument: ClassVar[str] = "kiln-order-loops"
 
     def run(self, module: ir.Operation) -> None:
-        generics = []
-
-        def collect(op):
-            if op.name == "linalg.generic":
-                generics.append(op)
-            return ir.WalkResult.ADVANCE
-
-        module.walk(collect)
+        generics = collect_ops(module, named("linalg.generic"))
         with module.context:
             for generic in generics:
                 order = _better_order(generic)

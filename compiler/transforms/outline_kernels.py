@@ -6,6 +6,7 @@ from typing import ClassVar
 from torch_mlir import ir
 from torch_mlir.dialects import func
 
+from ..ir_walk import collect_ops, named
 from ..pass_registry import register_pass
 
 
@@ -30,14 +31,7 @@ class KilnOutlineKernels:
     argument: ClassVar[str] = "kiln-outline-kernels"
 
     def run(self, module: ir.Operation) -> None:
-        kernels = []
-
-        def collect(op):
-            if op.name == "kiln.kernel":
-                kernels.append(op)
-            return ir.WalkResult.ADVANCE
-
-        module.walk(collect)
+        kernels = collect_ops(module, named("kiln.kernel"))
         module_body = module.regions[0].blocks[0]
         for kernel in kernels:
             _outline(kernel, module_body)

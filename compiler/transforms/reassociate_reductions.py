@@ -5,6 +5,7 @@ from typing import ClassVar
 
 from torch_mlir import ir
 
+from ..ir_walk import collect_ops
 from ..pass_registry import register_pass
 
 FLOAT_COMBINERS = ("arith.addf", "arith.mulf", "arith.maximumf", "arith.minimumf")
@@ -29,15 +30,8 @@ class KilnReassociateReductions:
     argument: ClassVar[str] = "kiln-reassociate-reductions"
 
     def run(self, module: ir.Operation) -> None:
-        generics = []
-
-        def collect(op):
-            if op.name == "linalg.generic" and any(
-                    "reduction" in str(kind) for kind in op.attributes["iterator_types"]):
-                generics.append(op)
-            return ir.WalkResult.ADVANCE
-
-        module.walk(collect)
+        generics = collect_ops(module, lambda op: op.name == "linalg.generic" and any(
+            "reduction" in str(kind) for kind in op.attributes["iterator_types"]))
         with module.context:
             flags = ir.Attribute.parse("#arith.fastmath<reassoc,contract>")
             for generic in generics:

@@ -5,6 +5,7 @@ from typing import ClassVar
 
 from torch_mlir import ir
 
+from ..ir_walk import collect_ops, named
 from ..pass_registry import register_pass
 
 
@@ -30,14 +31,7 @@ class KilnReuseDeadInputs:
     argument: ClassVar[str] = "kiln-reuse-dead-inputs"
 
     def run(self, module: ir.Operation) -> None:
-        candidates = []
-
-        def collect(op):
-            if op.name == "linalg.generic":
-                candidates.append(op)
-            return ir.WalkResult.ADVANCE
-
-        module.walk(collect)
+        candidates = collect_ops(module, named("linalg.generic"))
         with module.context:
             self._reuse(candidates)
 

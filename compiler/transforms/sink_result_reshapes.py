@@ -5,6 +5,7 @@ from typing import ClassVar
 
 from torch_mlir import ir
 
+from ..ir_walk import collect_ops, named
 from ..pass_registry import register_pass
 
 RESHAPES = ("tensor.collapse_shape", "tensor.expand_shape")
@@ -39,13 +40,8 @@ class KilnSinkResultReshapes:
         kernels = {ir.StringAttr(op.attributes["sym_name"]).value: op
                    for op in functions if "kiln.kernel" in op.attributes}
         calls = {}
-
-        def collect(op):
-            if op.name == "func.call":
-                calls.setdefault(ir.FlatSymbolRefAttr(op.attributes["callee"]).value, []).append(op)
-            return ir.WalkResult.ADVANCE
-
-        module.walk(collect)
+        for call in collect_ops(module, named("func.call")):
+            calls.setdefault(ir.FlatSymbolRefAttr(call.attributes["callee"]).value, []).append(call)
         with module.context:
             for name, kernel in kernels.items():
                 _sink(kernel, calls.get(name, []))

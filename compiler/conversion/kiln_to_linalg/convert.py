@@ -6,6 +6,7 @@ from typing import ClassVar
 from torch_mlir import ir
 
 from ...diagnostics import UnsupportedOpError
+from ...ir_walk import collect_ops
 from ...pass_registry import register_pass
 from . import data_movement, elementwise, structured  # noqa: F401  (registers lowerings)
 from .registry import LOWERINGS
@@ -36,14 +37,8 @@ class ConvertKilnToLinalg:
     argument: ClassVar[str] = "convert-kiln-to-linalg"
 
     def run(self, module: ir.Operation) -> None:
-        kiln_ops = []
-
-        def collect(op):
-            if op.name.startswith("kiln.") and op.name not in KERNEL_STRUCTURE_OPS:
-                kiln_ops.append(op)
-            return ir.WalkResult.ADVANCE
-
-        module.walk(collect)
+        kiln_ops = collect_ops(module, lambda op: op.name.startswith("kiln.")
+                               and op.name not in KERNEL_STRUCTURE_OPS)
         for op in kiln_ops:
             lowering = LOWERINGS.get(op.name)
             if lowering is None:
