@@ -17,9 +17,11 @@ class KilnOrderLoops:
     ``linalg.generic`` loops run in dimension order, so a matmul written (m, n, k) walks
     ``B[k, n]`` down a column in its innermost loop. For every generic with a reduction
     iterator, each dimension is scored by how many operands (inputs and the output) it
-    indexes in their last, contiguous position; a parallel dimension that scores more
-    than the current innermost one becomes the innermost loop. Per output element the
-    reduction still runs in the same order, so results do not change.
+    steps through one element at a time in their last, contiguous position (``ow`` in
+    ``in[.., oh + kh, ow + kw]`` counts); ties go to the longer loop. A parallel
+    dimension that ranks above the current innermost one becomes the innermost loop.
+    Per output element the reduction still runs in the same order, so results do not
+    change.
 
         C[m, n] += A[m, k] * B[k, n]      loops (m, n, k): k is contiguous in A only
       becomes
@@ -46,17 +48,35 @@ def _better_order(generic) -> list[int] | None:
     scores = [0] * len(kinds)
     for indexing in maps:
         results = list(indexing.results)
-        if results:
-            innermost = results[-1]
-            for dim in range(len(kinds)):
-                if innermost == ir.AffineDimExpr.get(dim):
-                    scores[dim] += 1
+        for dim in _unit_step_dims(results[-1]) if results else ():
+            scores[dim] += 1
+    extents = _extents(generic, maps, len(kinds))
+    rank = lambda d: (scores[d], extents.get(d, 0))  # noqa: E731
     current = len(kinds) - 1
-    best = max((d for d in range(len(kinds)) if "parallel" in kinds[d]),
-               key=lambda d: (scores[d], d), default=current)
-    if scores[best] <= scores[current]:
+    best = max((d for d in range(len(kinds)) if "parallel" in kinds[d]), key=rank, default=current)
+    if rank(best) <= rank(current):
         return None
     return [d for d in range(len(kinds)) if d != best] + [best]
+
+
+def _unit_step_dims(expr) -> set[int]:
+    """The dimensions whose step of one moves ``expr`` by exactly one element."""
+    if isinstance(expr, ir.AffineDimExpr):
+        return {expr.position}
+    if isinstance(expr, ir.AffineAddExpr):
+        return _unit_step_dims(expr.lhs) | _unit_step_dims(expr.rhs)
+    return set()
+
+
+def _extents(generic, maps: list, count: int) -> dict[int, int]:
+    """Trip counts of the dimensions that some operand indexes directly."""
+    extents = {}
+    for operand, indexing in zip(generic.operands, maps):
+        shape = operand.type.shape if isinstance(operand.type, ir.ShapedType) else []
+        for size, expr in zip(shape, indexing.results):
+            if isinstance(expr, ir.AffineDimExpr) and expr.position < count:
+                extents[expr.position] = size
+    return extents
 
 
 def _permute(generic, order: list[int]) -> None:

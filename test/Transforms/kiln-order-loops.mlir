@@ -33,3 +33,19 @@ func.func @transposed_b(%a: tensor<4x8xf32>, %w: tensor<16x8xf32>, %c: tensor<4x
   } -> tensor<4x16xf32>
   return %r : tensor<4x16xf32>
 }
+
+// -----
+
+// A convolution steps through its input and output one element at a time along ow
+// (in[.., oh + kh, ow + kw]); kw ties with ow but is shorter, so ow becomes innermost.
+// CHECK-LABEL: func.func @conv(
+// CHECK:         iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]
+func.func @conv(%x: tensor<1x2x10x18xf32>, %w: tensor<4x2x3x3xf32>, %c: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(n, oc, oh, ow, ic, kh, kw) -> (n, ic, oh + kh, ow + kw)>, affine_map<(n, oc, oh, ow, ic, kh, kw) -> (oc, ic, kh, kw)>, affine_map<(n, oc, oh, ow, ic, kh, kw) -> (n, oc, oh, ow)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x2x10x18xf32>, tensor<4x2x3x3xf32>) outs(%c : tensor<1x4x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %0 = arith.mulf %a, %b : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  } -> tensor<1x4x8x16xf32>
+  return %r : tensor<1x4x8x16xf32>
+}
