@@ -20,7 +20,8 @@ register_pipeline_alias(
 )
 register_pipeline_alias(
     "kiln-lower-to-llvm",
-    "convert-linalg-to-loops, func.func(math-expand-ops{ops=tanh}), expand-strided-metadata, lower-affine, convert-scf-to-cf,"
+    "convert-linalg-to-loops, func.func(math-expand-ops{ops=tanh}), expand-strided-metadata,"
+    "lower-affine, convert-scf-to-cf,"
     "convert-math-to-llvm, convert-math-to-libm, convert-arith-to-llvm, finalize-memref-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv}, convert-cf-to-llvm,"
     "reconcile-unrealized-casts",

@@ -107,10 +107,11 @@ class _KernelBuilder:
         if len(inputs) > MAX_KERNEL_INPUTS or len(results) > MAX_KERNEL_RESULTS:
             where = user_source_line(group[0].location)
             raise CompileError(
-                f"{where + ': ' if where else ''}{group[0].operation.name} needs a kernel with {len(inputs)} inputs "
-                f"and {len(results)} results; a kernel takes at most {MAX_KERNEL_INPUTS} inputs "
-                f"and {MAX_KERNEL_RESULTS} results, so this op cannot be compiled yet "
-                "(split it into smaller ones in the model, e.g. a torch.cat of fewer tensors)")
+                f"{where + ': ' if where else ''}{group[0].operation.name} needs a kernel with "
+                f"{len(inputs)} inputs and {len(results)} results; a kernel takes at most "
+                f"{MAX_KERNEL_INPUTS} inputs and {MAX_KERNEL_RESULTS} results, so this op cannot "
+                "be compiled yet (split it into smaller ones in the model, e.g. a torch.cat of "
+                "fewer tensors)")
         with ir.InsertionPoint(terminator), group[0].location:
             kernel = build_kernel([self.outside.get(v, v) for v in inputs],
                                   [r.type for r in results], name, self.target)
@@ -142,20 +143,13 @@ class _KernelBuilder:
         self._clone_into(producer, inside)
 
     def _host_value(self, value: ir.Value, terminator) -> ir.Value:
-        """The host-side value for a returned ``value``: a kernel result, or a copy kernel."""
-        if value in self.outside or isinstance(value.owner, ir.Block):
-            return self.outside.get(value, value)
-        name = self._next_name()
-        bases = list(dict.fromkeys(kernel_inputs(value)))
-        with ir.InsertionPoint(terminator), terminator.location:
-            kernel = build_kernel([self.outside.get(b, b) for b in bases], [value.type],
-                                  name, self.target)
-        body = kernel.regions[0].blocks[0]
-        inside = dict(zip(bases, body.arguments))
-        with ir.InsertionPoint(body), terminator.location:
-            self._materialize(value, inside)
-            build_yield([inside[value]])
-        return kernel.results[0]
+        """The host-side value for a returned ``value``: a kernel result or an argument.
+
+        A returned view or literal gets a kernel of its own that materializes it.
+        """
+        if value not in self.outside and not isinstance(value.owner, ir.Block):
+            self._emit([value.owner], terminator)
+        return self.outside.get(value, value)
 
     def _next_name(self) -> str:
         name = f"{self.function.attributes['sym_name'].value}_kernel_{self.count}"

@@ -177,7 +177,8 @@ def check_plannable(alloc: ir.Operation, where: str) -> None:
         )
     if kind.affine_map != ir.AffineMap.get_identity(kind.rank) or kind.memory_space is not None:
         raise MemoryPlanError(
-            f"{where} allocates {kind} with a layout or memory space; only plain row-major buffers can be planned",
+            f"{where} allocates {kind} with a layout or memory space; only plain row-major "
+            "buffers can be planned",
             alloc.location,
         )
 

@@ -17,9 +17,9 @@ class KilnReuseDeadInputs:
     Inside a kernel, an all-parallel ``linalg.generic`` whose destination is a fresh
     ``tensor.empty`` takes as destination instead an input of the same type that it
     reads with the identity map, when that input is the result of a linalg op in the
-    same block (not an argument, nor a view of one) and has no other use. Bufferization then updates that buffer in place, so a matmul
-    epilogue (bias, activation, residual) needs no second buffer the size of the
-    matmul's result. Inputs that are function arguments are never overwritten.
+    same block (not an argument, nor a view of one) and has no other use.
+    Bufferization then updates that buffer in place, so a matmul epilogue (bias,
+    activation, residual) needs no second buffer the size of the matmul's result.
 
         %m = linalg.generic ... -> tensor<4x8xf32>          // e.g. a matmul
         %e = tensor.empty() : tensor<4x8xf32>

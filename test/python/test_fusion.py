@@ -159,3 +159,19 @@ def test_row_kernels_keep_only_row_sized_temporaries(make):
     assert compiled.stats["kernels"] == 1
     # Row by row, the temporaries are per-row statistics and one row, not a copy of x.
     assert compiled.stats["arena_bytes"] < x.numel() * x.element_size() // 4, compiled.stats
+
+
+def _same_value_twice(x):
+    y = torch.exp(x)
+    return y, y
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: x,
+    lambda x: x.t(),
+    lambda x: (x, torch.exp(x)),
+    lambda x: (torch.exp(x), torch.ones(3)),
+    _same_value_twice,
+], ids=["input", "view-of-input", "input-and-result", "constant", "same-value-twice"])
+def test_every_kind_of_returned_value(fn):
+    check(fn, torch.randn(4, 3))
