@@ -5,26 +5,24 @@ reads arrives as an operand and reappears as an entry block argument, and its
 ``kiln.yield`` names the values it produces. ``sym_name`` names the kernel and
 ``target`` records the target it is compiled for::
 
-    %r = "kiln.kernel"(%x) <{operandSegmentSizes = ..., resultSegmentSizes = ...}> ({
+    %r = "kiln.kernel"(%x) ({
     ^bb0(%a: tensor<8xf32>):
       %e = "kiln.exp"(%a) : (tensor<8xf32>) -> tensor<8xf32>
-      "kiln.yield"(%e) <{operandSegmentSizes = ...}> : (tensor<8xf32>) -> ()
-    }) {sym_name = "forward_kernel_0", target = "cpu"} : (tensor<8xf32>) -> tensor<8xf32>
+      "kiln.yield"(%e) {operandSegmentSizes = ...} : (tensor<8xf32>) -> ()
+    }) {operandSegmentSizes = ..., resultSegmentSizes = ..., sym_name = "forward_kernel_0",
+        target = "cpu"} : (tensor<8xf32>) -> tensor<8xf32>
 
-IRDL binds every element of one variadic field to a single type, so a variadic field
-cannot carry tensors of different shapes. Kernel operands, kernel results and yielded
-values therefore use fixed numbers of optional slots (``MAX_KERNEL_INPUTS`` and
-``MAX_KERNEL_RESULTS``), each with its own constraint; ``kiln-fuse`` never forms a
-larger kernel. Build these ops with :func:`build_kernel` and :func:`build_yield`.
+Kernel operands, results and yielded values use fixed slots (see :mod:`.slots`):
+``MAX_KERNEL_INPUTS`` and ``MAX_KERNEL_RESULTS``; ``kiln-fuse`` never forms a larger
+kernel. Build these ops with :func:`build_kernel` and :func:`build_yield`.
 """
 
-import types
 from typing import Any
 
 from torch_mlir import ir
-from torch_mlir.dialects.ext import Operand, Result
 
 from .kiln import KilnOp
+from .slots import Operand, Result, create_with_slots, define_op, slot_fields
 
 MAX_KERNEL_INPUTS = 16
 MAX_KERNEL_RESULTS = 8
@@ -45,55 +43,28 @@ class _KernelChecks(KilnOp):
         return None
 
 
-def _slots(prefix: str, kind, count: int) -> dict:
-    return {f"{prefix}{i}": kind[Any] | None for i in range(count)}
-
-
-def _define(class_name: str, op_name: str, fields: dict, base: type, trait, doc: str) -> type:
-    defaults = {name: None for name, hint in fields.items() if hint is not Any and hint is not ir.Region}
-    return types.new_class(
-        class_name, (base,), {"name": op_name, "traits": [trait]},
-        lambda ns: ns.update(defaults, __annotations__=fields, __doc__=doc),
-    )
-
-
-KernelOp = _define(
+KernelOp = define_op(
     "KernelOp", "kernel",
-    {"sym_name": Any, "target": Any, **_slots("input", Operand, MAX_KERNEL_INPUTS),
-     **_slots("result", Result, MAX_KERNEL_RESULTS), "body": ir.Region},
-    _KernelChecks, ir.IsIsolatedFromAboveTrait, "One kernel launch: an isolated region of kiln ops.",
+    {"sym_name": Any, "target": Any, **slot_fields("input", Operand, MAX_KERNEL_INPUTS),
+     **slot_fields("result", Result, MAX_KERNEL_RESULTS), "body": ir.Region},
+    _KernelChecks, [ir.IsIsolatedFromAboveTrait], "One kernel launch: an isolated region of kiln ops.",
 )
-YieldOp = _define(
-    "YieldOp", "yield", _slots("value", Operand, MAX_KERNEL_RESULTS), KilnOp, ir.IsTerminatorTrait,
-    "Terminates a kiln.kernel body with the values the kernel produces.",
+YieldOp = define_op(
+    "YieldOp", "yield", slot_fields("value", Operand, MAX_KERNEL_RESULTS), KilnOp,
+    [ir.IsTerminatorTrait], "Terminates a kiln.kernel body with the values the kernel produces.",
 )
-
-
-def _segments(used: int, slots: int) -> ir.DenseI32ArrayAttr:
-    return ir.DenseI32ArrayAttr.get([1] * used + [0] * (slots - used))
 
 
 def build_kernel(inputs: list[ir.Value], result_types: list[ir.Type], name: str,
                  target: str) -> ir.Operation:
     """A ``kiln.kernel`` at the current insertion point, with an empty entry block."""
-    if len(inputs) > MAX_KERNEL_INPUTS or len(result_types) > MAX_KERNEL_RESULTS:
-        raise ValueError(f"a kernel takes at most {MAX_KERNEL_INPUTS} inputs and "
-                         f"{MAX_KERNEL_RESULTS} results")
-    kernel = ir.Operation.create(
-        "kiln.kernel", results=result_types, operands=inputs, regions=1,
-        attributes={
-            "operandSegmentSizes": _segments(len(inputs), MAX_KERNEL_INPUTS),
-            "resultSegmentSizes": _segments(len(result_types), MAX_KERNEL_RESULTS),
-            "sym_name": ir.StringAttr.get(name), "target": ir.StringAttr.get(target),
-        },
-    )
+    kernel = create_with_slots(
+        "kiln.kernel", inputs, MAX_KERNEL_INPUTS, result_types, MAX_KERNEL_RESULTS,
+        {"sym_name": ir.StringAttr.get(name), "target": ir.StringAttr.get(target)}, regions=1)
     kernel.regions[0].blocks.append(*[v.type for v in inputs])
     return kernel
 
 
 def build_yield(values: list[ir.Value]) -> ir.Operation:
     """A ``kiln.yield`` of ``values`` at the current insertion point."""
-    return ir.Operation.create(
-        "kiln.yield", operands=values,
-        attributes={"operandSegmentSizes": _segments(len(values), MAX_KERNEL_RESULTS)},
-    )
+    return create_with_slots("kiln.yield", values, MAX_KERNEL_RESULTS, [])

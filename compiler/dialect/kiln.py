@@ -10,13 +10,13 @@ element types; a failed check is reported at the op's location.
 
 
 import types
-from collections.abc import Sequence
 from typing import Any
 
 from torch_mlir import ir
 from torch_mlir.dialects.ext import Dialect, Operand, Pure, Result
 
 from . import verification as v
+from .slots import create_with_slots, define_op, slot_fields
 
 
 class Kiln(Dialect, name="kiln"):
@@ -313,13 +313,12 @@ class SliceOp(KilnOp, name="slice", traits=[Pure]):
         return v.require_same_element_type([self.input, self.result])
 
 
-class ConcatOp(KilnOp, name="concat", traits=[Pure]):
-    """Joins ``inputs`` along ``dimension``."""
+# Like kiln.kernel's operands, concat inputs use fixed slots (see .slots); a cat of more
+# tensors becomes a tree of concats. 16 is also the most inputs a kernel takes.
+MAX_CONCAT_INPUTS = 16
 
-    inputs: Sequence[Operand[Any]]
-    dimension: Any
-    result: Result[Any]
 
+class _ConcatChecks(KilnOp):
     def check(self):
         dim = self.int_attr("dimension")
         out = v.shape_of(self.result)
@@ -336,6 +335,20 @@ class ConcatOp(KilnOp, name="concat", traits=[Pure]):
         if total != out[dim]:
             return f"inputs add up to {total} along dimension {dim}, result has {out[dim]}"
         return v.require_same_element_type(list(self.operands) + [self.result])
+
+
+ConcatOp = define_op(
+    "ConcatOp", "concat",
+    {"dimension": Any, "result": Result[Any], **slot_fields("input", Operand, MAX_CONCAT_INPUTS)},
+    _ConcatChecks, [Pure], "Joins its inputs along ``dimension``; build it with build_concat.",
+)
+
+
+def build_concat(inputs: list, dimension: int, result_type: ir.Type) -> ir.Value:
+    """A ``kiln.concat`` of up to ``MAX_CONCAT_INPUTS`` tensors at the insertion point."""
+    attributes = {"dimension": ir.IntegerAttr.get(ir.IntegerType.get_signless(64), dimension)}
+    return create_with_slots("kiln.concat", inputs, MAX_CONCAT_INPUTS, [result_type],
+                             attributes=attributes).result
 
 
 class PadOp(KilnOp, name="pad", traits=[Pure]):

@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from torch_mlir import ir
 
-from ..diagnostics import CompileError, user_source_line
+from ..diagnostics import CompileError
 from ..dialect.kernel import MAX_KERNEL_INPUTS, MAX_KERNEL_RESULTS, build_kernel, build_yield
 from ..pass_registry import register_pass
 from .fusion_groups import FusionOptions, escapes, form_groups, kernel_inputs
@@ -105,13 +105,10 @@ class _KernelBuilder:
         results = [r for op in group for r in op.results if escapes(r, members)]
         name = self._next_name()
         if len(inputs) > MAX_KERNEL_INPUTS or len(results) > MAX_KERNEL_RESULTS:
-            where = user_source_line(group[0].location)
-            raise CompileError(
-                f"{where + ': ' if where else ''}{group[0].operation.name} needs a kernel with "
-                f"{len(inputs)} inputs and {len(results)} results; a kernel takes at most "
-                f"{MAX_KERNEL_INPUTS} inputs and {MAX_KERNEL_RESULTS} results, so this op cannot "
-                "be compiled yet (split it into smaller ones in the model, e.g. a torch.cat of "
-                "fewer tensors)")
+            raise CompileError(  # form_groups keeps merges within the slots; one op fits
+                f"kiln-fuse: kernel {name} would take {len(inputs)} inputs and produce "
+                f"{len(results)} results, more than a kiln.kernel holds "
+                f"({MAX_KERNEL_INPUTS} and {MAX_KERNEL_RESULTS})")
         with ir.InsertionPoint(terminator), group[0].location:
             kernel = build_kernel([self.outside.get(v, v) for v in inputs],
                                   [r.type for r in results], name, self.target)

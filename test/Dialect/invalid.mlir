@@ -156,7 +156,7 @@ func.func @slice_out_of_bounds(%a: tensor<3x4xf32>) -> tensor<2x4xf32> {
 
 func.func @concat_size_mismatch(%a: tensor<2x3xf32>) -> tensor<5x3xf32> {
   // expected-error @+1 {{'kiln.concat' op inputs add up to 4 along dimension 0, result has 5}}
-  %0 = "kiln.concat"(%a, %a) {dimension = 0 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<5x3xf32>
+  %0 = "kiln.concat"(%a, %a) {dimension = 0 : i64, operandSegmentSizes = array<i32: 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<5x3xf32>
   return %0 : tensor<5x3xf32>
 }
 
@@ -164,7 +164,7 @@ func.func @concat_size_mismatch(%a: tensor<2x3xf32>) -> tensor<5x3xf32> {
 
 func.func @concat_other_dimension_mismatch(%a: tensor<2x3xf32>) -> tensor<4x4xf32> {
   // expected-error @+1 {{'kiln.concat' op input tensor<2x3xf32> does not match result tensor<4x4xf32>}}
-  %0 = "kiln.concat"(%a, %a) {dimension = 0 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<4x4xf32>
+  %0 = "kiln.concat"(%a, %a) {dimension = 0 : i64, operandSegmentSizes = array<i32: 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<4x4xf32>
   return %0 : tensor<4x4xf32>
 }
 

@@ -166,7 +166,7 @@ func.func @data_movement(%x: tensor<3x1xf32>) -> tensor<4x9xf32> {
   %2 = "kiln.transpose"(%1) {permutation = array<i64: 1, 0>} : (tensor<6x4xf32>) -> tensor<4x6xf32>
   %3 = "kiln.slice"(%2) {offsets = array<i64: 0, 1>, sizes = array<i64: 4, 2>, strides = array<i64: 1, 2>} : (tensor<4x6xf32>) -> tensor<4x2xf32>
   %4 = "kiln.pad"(%3) {low = array<i64: 0, 0>, high = array<i64: 0, 1>, value = 0.0 : f64} : (tensor<4x2xf32>) -> tensor<4x3xf32>
-  %5 = "kiln.concat"(%4, %4, %4) {dimension = 1 : i64} : (tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>) -> tensor<4x9xf32>
+  %5 = "kiln.concat"(%4, %4, %4) {dimension = 1 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>} : (tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>) -> tensor<4x9xf32>
   return %5 : tensor<4x9xf32>
 }
 

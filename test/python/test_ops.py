@@ -181,6 +181,8 @@ CASES.update({
     "cat": (lambda a, b: torch.cat([a, b, a], dim=1), lambda: (rand(2, 3), rand(2, 3))),
     "cat-dim0": (lambda a, b: torch.cat([a, b]), lambda: (rand(2, 3), rand(2, 3))),
     "stack": (lambda a, b: torch.stack([a, b], dim=1), lambda: (rand(2, 3), rand(2, 3))),
+    "cat-different-sizes": (lambda a, b: torch.cat([a, b, a], dim=1), lambda: (rand(2, 3), rand(2, 5))),
+    "stack-40": (lambda x: torch.stack([x[i] * i for i in range(40)]), lambda: (rand(40, 3),)),
     "split": (lambda x: [t * (i + 1) for i, t in enumerate(torch.split(x, 2, dim=1))], lambda: (rand(3, 5),)),
     "split-sizes": (lambda x: x.split([1, 3], dim=0), lambda: (rand(4, 2),)),
     "chunk": (lambda x: [t.sum(-1) for t in x.chunk(3, dim=-1)], lambda: (rand(2, 6),)),

@@ -108,9 +108,24 @@ def convert_cat(rewriter, op):
     tensors = [t for t in rewriter.constant(op.operands[0]) if 0 not in t.type.shape]
     tensors = [rewriter.cast(t, type_.element_type) for t in tensors]
     dim = normalize_dim(rewriter.constant(op.operands[1]), len(type_.shape))
+    return [_concat(tensors, dim, type_)]
+
+
+def _concat(tensors: list, dim: int, type_: ir.RankedTensorType) -> ir.Value:
+    """``tensors`` joined along ``dim``: one kiln.concat, or a tree of them when there are many."""
     if len(tensors) == 1:
-        return tensors
-    return [kiln.ConcatOp(tensors, i64_attr(dim), type_).result]
+        return tensors[0]
+    if len(tensors) > kiln.MAX_CONCAT_INPUTS:
+        width = -(-len(tensors) // kiln.MAX_CONCAT_INPUTS)
+        tensors = [_concat(group, dim, _joined_type(group, dim))
+                   for group in (tensors[i:i + width] for i in range(0, len(tensors), width))]
+    return kiln.build_concat(tensors, dim, type_)
+
+
+def _joined_type(tensors: list, dim: int) -> ir.RankedTensorType:
+    shape = list(tensors[0].type.shape)
+    shape[dim] = sum(t.type.shape[dim] for t in tensors)
+    return ir.RankedTensorType.get(shape, tensors[0].type.element_type)
 
 
 @converts("torch.aten.constant_pad_nd")
