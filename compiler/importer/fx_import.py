@@ -7,6 +7,7 @@ dump), compile time does not grow with the weights, and a compiled program alway
 reads the module's current parameter values.
 """
 
+import types
 from dataclasses import dataclass
 
 import torch
@@ -74,11 +75,28 @@ def state_tensors(program: ExportedProgram, names: tuple[str, ...]) -> list[torc
 
 
 class _FunctionModule(torch.nn.Module):
-    """Wraps a plain function so that ``torch.export`` can trace it."""
+    """Wraps a plain function so that ``torch.export`` can trace it.
+
+    ``torch.export`` keeps only stack frames named ``forward`` in an op's stack trace,
+    which becomes its location. The module's ``forward`` is therefore the user's own
+    function under that name (same code, file and lines), so errors point at the
+    user's line.
+    """
 
     def __init__(self, fn):
         super().__init__()
-        self.fn = fn
+        if isinstance(fn, types.FunctionType):
+            self.forward = _renamed(fn, "forward")
+        else:  # a builtin such as torch.exp has no code to rename
 
-    def forward(self, *args):
-        return self.fn(*args)
+            def forward(*args):
+                return fn(*args)
+
+            self.forward = forward
+
+
+def _renamed(fn: types.FunctionType, name: str) -> types.FunctionType:
+    code = fn.__code__.replace(co_name=name)
+    renamed = types.FunctionType(code, fn.__globals__, name, fn.__defaults__, fn.__closure__)
+    renamed.__kwdefaults__ = fn.__kwdefaults__
+    return renamed

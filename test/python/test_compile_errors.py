@@ -20,6 +20,18 @@ def test_unsupported_op_names_op_and_user_line():
     assert "kiln.supported_ops()" in message
 
 
+def cumsum_twice(x):
+    y = x * 2
+    return torch.cumsum(y, dim=0)  # the line the error must point at
+
+
+def test_unsupported_op_in_a_plain_function_names_the_user_line():
+    with pytest.raises(kiln.KilnError) as raised:
+        kiln.compile(cumsum_twice, torch.randn(4))
+    line = cumsum_twice.__code__.co_firstlineno + 2
+    assert f"test_compile_errors.py:{line}: aten.cumsum is not supported by Kiln yet" in str(raised.value)
+
+
 def test_untraceable_program_explains_torch_export_failure():
     def data_dependent(x):
         return x * 2 if x.sum() > 0 else x
