@@ -140,9 +140,7 @@ def _may_join(op, group: Group, sources: dict, options: FusionOptions) -> bool:
         return False
     kind = classify(op)
     if kind in (OpClass.ELEMENTWISE, OpClass.INJECTIVE):
-        if group.contraction is not None:
-            return options.epilogues
-        return options.reductions if group.reduction else options.elementwise
+        return _allowed_into(group, options)
     if kind is OpClass.REDUCTION:
         return (options.reductions and group.contraction is None
                 and group.reduction in (None, reduction_signature(op)))
@@ -192,7 +190,7 @@ def _only_consumer(producer: Group, group_of: dict) -> Group | None:
     consumers = set()
     for op in producer.ops:
         for result in op.results:
-            for user in _computing_users(result):
+            for user in _computing_users(result, frozenset()):
                 if user is None or _is_contraction_of_its_group(user, group_of):
                     return None
                 if user.operation not in members:
@@ -205,30 +203,26 @@ def _is_contraction_of_its_group(user, group_of: dict) -> bool:
     return contraction is not None and contraction == user.operation
 
 
-def _computing_users(value: ir.Value) -> Iterator:
-    """The compute ops that read ``value``, through views; ``None`` for a return."""
+def _computing_users(value: ir.Value, members: frozenset) -> Iterator:
+    """The ops that read ``value``, seen through views that are not ``members``.
+
+    A return yields ``None``.
+    """
     for use in value.uses:
         user = use.owner
         if user.operation.name == "func.return":
             yield None
-        elif classify(user) in FREE_CLASSES:
+        elif classify(user) in FREE_CLASSES and user.operation not in members:
             for result in user.results:
-                yield from _computing_users(result)
+                yield from _computing_users(result, members)
         else:
             yield user
 
 
 def escapes(value: ir.Value, members: set) -> bool:
     """Whether ``value`` is needed outside the kernel holding ``members``."""
-    for use in value.uses:
-        user = use.owner
-        if user.operation in members:
-            continue
-        if classify(user) not in FREE_CLASSES:
-            return True
-        if any(escapes(result, members) for result in user.results):
-            return True
-    return False
+    return any(user is None or user.operation not in members
+               for user in _computing_users(value, members))
 
 
 def _allowed_into(consumer: Group, options: FusionOptions) -> bool:

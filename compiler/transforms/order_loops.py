@@ -6,6 +6,7 @@ from typing import ClassVar
 from torch_mlir import ir
 
 from ..ir_walk import collect_ops, named
+from ..linalg_queries import reduction_dims
 from ..pass_registry import register_pass
 
 
@@ -41,22 +42,23 @@ class KilnOrderLoops:
 
 def _better_order(generic) -> list[int] | None:
     """A loop order with a more contiguous innermost dimension, or ``None``."""
-    kinds = [str(kind) for kind in generic.attributes["iterator_types"]]
-    if not any("reduction" in kind for kind in kinds):
+    reductions = reduction_dims(generic)
+    if not reductions:
         return None
     maps = [ir.AffineMapAttr(m).value for m in generic.attributes["indexing_maps"]]
-    scores = [0] * len(kinds)
+    count = maps[0].n_dims
+    scores = [0] * count
     for indexing in maps:
         results = list(indexing.results)
         for dim in _unit_step_dims(results[-1]) if results else ():
             scores[dim] += 1
-    extents = _extents(generic, maps, len(kinds))
+    extents = _extents(generic, maps, count)
     rank = lambda d: (scores[d], extents.get(d, 0))  # noqa: E731
-    current = len(kinds) - 1
-    best = max((d for d in range(len(kinds)) if "parallel" in kinds[d]), key=rank, default=current)
+    current = count - 1
+    best = max((d for d in range(count) if d not in reductions), key=rank, default=current)
     if rank(best) <= rank(current):
         return None
-    return [d for d in range(len(kinds)) if d != best] + [best]
+    return [d for d in range(count) if d != best] + [best]
 
 
 def _unit_step_dims(expr) -> set[int]:

@@ -9,6 +9,7 @@ from torch_mlir.dialects import arith, func, memref
 
 from ..byte_sizes import byte_size
 from ..diagnostics import CompileError
+from ..linalg_queries import reduction_dims
 from ..pass_registry import register_pass
 
 ALIGNMENT = 64
@@ -345,7 +346,7 @@ def elementwise_roles(kernel: func.FuncOp | None) -> list[str] | None:
         return None
     generic = body[0]
     maps = [ir.AffineMapAttr(m).value for m in generic.attributes["indexing_maps"]]
-    parallel = all("parallel" in str(kind) for kind in generic.attributes["iterator_types"])
+    parallel = not reduction_dims(generic)
     identity = [m == ir.AffineMap.get_identity(m.n_dims) for m in maps]
     if not parallel or len(generic.outputs) != 1 or not identity[-1]:
         return None

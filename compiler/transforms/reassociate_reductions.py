@@ -6,6 +6,7 @@ from typing import ClassVar
 from torch_mlir import ir
 
 from ..ir_walk import collect_ops
+from ..linalg_queries import reduction_dims
 from ..pass_registry import register_pass
 
 FLOAT_COMBINERS = ("arith.addf", "arith.mulf", "arith.maximumf", "arith.minimumf")
@@ -30,8 +31,8 @@ class KilnReassociateReductions:
     argument: ClassVar[str] = "kiln-reassociate-reductions"
 
     def run(self, module: ir.Operation) -> None:
-        generics = collect_ops(module, lambda op: op.name == "linalg.generic" and any(
-            "reduction" in str(kind) for kind in op.attributes["iterator_types"]))
+        generics = collect_ops(module, lambda op: op.name == "linalg.generic"
+                               and bool(reduction_dims(op)))
         with module.context:
             flags = ir.Attribute.parse("#arith.fastmath<reassoc,contract>")
             for generic in generics:

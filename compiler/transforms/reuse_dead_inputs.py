@@ -6,6 +6,7 @@ from typing import ClassVar
 from torch_mlir import ir
 
 from ..ir_walk import collect_ops, named
+from ..linalg_queries import reduction_dims
 from ..pass_registry import register_pass
 
 
@@ -46,8 +47,7 @@ class KilnReuseDeadInputs:
 def _dead_identity_input(generic: ir.Operation) -> ir.Value | None:
     """The input ``generic`` may overwrite, or ``None``."""
     operands = list(generic.operands)
-    if len(generic.results) != 1 or any(
-            str(kind) != "#linalg.iterator_type<parallel>" for kind in generic.attributes["iterator_types"]):
+    if len(generic.results) != 1 or reduction_dims(generic):
         return None
     destination = operands[-1]
     if not _is_fresh_empty(destination) or _payload_reads_destination(generic):

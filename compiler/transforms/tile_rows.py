@@ -5,6 +5,7 @@ from typing import ClassVar
 
 from torch_mlir import ir, passmanager
 
+from ..linalg_queries import reduction_dims
 from ..pass_registry import register_pass
 
 ROOT_ATTR = "kiln.row_root"
@@ -54,10 +55,10 @@ def _row_root(function) -> ir.Operation | None:
     if len(terminator.operands) != 1 or isinstance(terminator.operands[0].owner, ir.Block):
         return None
     root = terminator.operands[0].owner
-    if root.operation.name != "linalg.generic" or _reduction_positions(root) != []:
+    if root.operation.name != "linalg.generic" or reduction_dims(root) != []:
         return None
     reductions = [op for op in block.operations
-                  if op.operation.name == "linalg.generic" and _reduction_positions(op)]
+                  if op.operation.name == "linalg.generic" and reduction_dims(op)]
     rank = len(root.results[0].type.shape)
     if rank < 2 or not reductions:
         return None
@@ -70,15 +71,11 @@ def _is_row_reduction(generic, rank: int) -> bool:
     """Whether ``generic`` reduces the last dimension of one rank-``rank`` row-major input."""
     if len(generic.operands) != 2:  # one input and the accumulator: not a matmul
         return False
-    if _reduction_positions(generic) != [rank - 1]:
+    if reduction_dims(generic) != [rank - 1]:
         return False
     input_map, output_map = (ir.AffineMapAttr(m).value for m in generic.attributes["indexing_maps"])
     leading = ir.AffineMap.get(rank, 0, [ir.AffineDimExpr.get(d) for d in range(rank - 1)])
     return input_map == ir.AffineMap.get_identity(rank) and output_map == leading
-
-
-def _reduction_positions(generic) -> list[int]:
-    return [i for i, kind in enumerate(generic.attributes["iterator_types"]) if "reduction" in str(kind)]
 
 
 def _run_schedule(module: ir.Operation, roots: dict[str, int]) -> None:
