@@ -20,14 +20,16 @@ register_pipeline_alias(
 )
 register_pipeline_alias(
     "kiln-lower-to-llvm",
-    "convert-linalg-to-loops, func.func(math-expand-ops{ops=tanh}), expand-strided-metadata,"
-    "lower-affine, convert-scf-to-cf,"
+    "convert-linalg-to-parallel-loops, kiln-parallelize-loops,"
+    "kiln-expand-math, convert-scf-to-openmp, canonicalize,"
+    "expand-strided-metadata, lower-affine, convert-scf-to-cf,"
     "convert-math-to-llvm, convert-math-to-libm, convert-arith-to-llvm, finalize-memref-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv}, convert-cf-to-llvm,"
-    "reconcile-unrealized-casts",
-    "Lower loops over buffers to the LLVM dialect; memrefs pass as bare pointers; tanh is "
-    "expanded into exp (vectorizable; absolute error below 1e-7, relative precision is lost "
-    "for |x| < 1e-7)",
+    "convert-openmp-to-llvm, reconcile-unrealized-casts",
+    "Lower loops over buffers to the LLVM dialect; big outermost parallel loops become "
+    "OpenMP loops (run on torch's thread pool), the rest serial loops; memrefs pass as "
+    "bare pointers; f32 exp, log, tanh and erf become polynomials (kiln-expand-math) "
+    "that LLVM vectorizes",
 )
 
 

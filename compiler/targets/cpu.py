@@ -12,7 +12,10 @@ from kiln import knobs
 from ..diagnostics import CompileError
 from ..pipelines import Stage, cpu_stages
 
-SUPPORT_SOURCE = Path(__file__).parents[2] / "runtime" / "native" / "kiln_cpu_support.c"
+NATIVE_DIR = Path(__file__).parents[2] / "runtime" / "native"
+# Linked into every kernel library: memref support routines, and the OpenMP entry points
+# that parallel loops call, run on torch's own thread pool.
+SUPPORT_SOURCES = (NATIVE_DIR / "kiln_cpu_support.c", NATIVE_DIR / "kiln_openmp_shim.c")
 
 llvm.initialize_all_targets()
 llvm.initialize_all_asmprinters()
@@ -66,7 +69,7 @@ def _link_shared_object(objects: list[bytes]) -> bytes:
             path.write_bytes(object_code)
         library_path = Path(directory) / "kernels.so"
         command = [linker, "-shared", "-fPIC", "-O2", "-o", str(library_path),
-                   *map(str, object_paths), str(SUPPORT_SOURCE), "-lm"]
+                   *map(str, object_paths), *map(str, SUPPORT_SOURCES), "-lm"]
         linked = subprocess.run(command, capture_output=True, text=True)
         if linked.returncode:
             raise CompileError(f"linking the CPU kernels failed:\n{linked.stderr}")

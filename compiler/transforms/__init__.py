@@ -4,11 +4,13 @@ Importing this package registers its passes.
 """
 
 from . import (  # noqa: F401  (registers the passes)
+    expand_math,
     fuse,
     outline_kernels,
     plan_memory,
     mark_noalias,
     order_loops,
+    parallelize_loops,
     reassociate_reductions,
     tile_rows,
     reuse_dead_inputs,

@@ -1,0 +1,73 @@
+// RUN: kiln-opt %s --split-input-file --kiln-parallelize-loops | FileCheck %s
+// RUN: kiln-opt %s --split-input-file --pass-pipeline='builtin.module(kiln-parallelize-loops{min-work=1})' | FileCheck %s --check-prefix=ALL
+
+// A big outermost parallel loop stays parallel; the parallel loop nested in it becomes
+// serial loops (forking once per outer trip would cost more than it saves).
+// CHECK-LABEL: func.func @big_outer_small_inner(
+// CHECK:         scf.parallel (%[[I:.+]]) =
+// CHECK-NOT:     scf.parallel
+// CHECK:           scf.for %[[J:.+]] = %{{.+}} to %{{.+}} step
+// CHECK-NEXT:        scf.for %[[K:.+]] = %{{.+}} to %{{.+}} step
+// CHECK-NEXT:          memref.store %{{.+}}, %{{.+}}[%[[I]], %[[J]], %[[K]]]
+// ALL-LABEL:   func.func @big_outer_small_inner(
+// ALL:           scf.parallel
+// ALL-NOT:       scf.parallel
+func.func @big_outer_small_inner(%out: memref<1024x64x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c64 = arith.constant 64 : index
+  %c1024 = arith.constant 1024 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c1024) step (%c1) {
+    scf.parallel (%j, %k) = (%c0, %c0) to (%c64, %c4) step (%c1, %c1) {
+      memref.store %zero, %out[%i, %j, %k] : memref<1024x64x4xf32>
+      scf.reduce
+    }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A loop with little work runs serially, unless min-work allows it.
+// CHECK-LABEL: func.func @small(
+// CHECK-NOT:     scf.parallel
+// CHECK:         scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step
+// CHECK-NEXT:      memref.store %{{.+}}, %{{.+}}[%[[I]]]
+// ALL-LABEL:   func.func @small(
+// ALL:           scf.parallel
+func.func @small(%out: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    memref.store %zero, %out[%i] : memref<8xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A parallel loop inside a serial loop is serialized, however big.
+// CHECK-LABEL: func.func @inside_serial_loop(
+// CHECK-NOT:     scf.parallel
+// ALL-LABEL:   func.func @inside_serial_loop(
+// ALL-NOT:       scf.parallel
+func.func @inside_serial_loop(%out: memref<64x4096xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c4096 = arith.constant 4096 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %i = %c0 to %c64 step %c1 {
+    scf.parallel (%j) = (%c0) to (%c4096) step (%c1) {
+      memref.store %zero, %out[%i, %j] : memref<64x4096xf32>
+      scf.reduce
+    }
+  }
+  return
+}
