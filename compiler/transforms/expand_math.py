@@ -183,12 +183,12 @@ def expand_log(b: _Builder, x: ir.Value) -> ir.Value:
 
 def expand_tanh(b: _Builder, x: ir.Value) -> ir.Value:
     """tanh x = x + x**3 * T(x**2) for |x| < 0.625, else sign(x) * (1 - 2 / (e**(2|x|) + 1))."""
-    z = b.mul(x, x)
-    small = b.fma(b.mul(x, z), b.polynomial(z, TANH_T), x)
-    a = b.abs(x)
+    a = b.abs(x)  # computed on |x|, so that tanh(-0) = -0
+    z = b.mul(a, a)
+    small = b.fma(b.mul(a, z), b.polynomial(z, TANH_T), a)
     e = expand_exp(b, b.add(a, a))
-    large = b.with_sign_of(b.sub(b.f(1.0), b.div(b.f(2.0), b.add(e, b.f(1.0)))), x)
-    return b.select(b.cmp("olt", a, b.f(TANH_SMALL)), small, large)
+    large = b.sub(b.f(1.0), b.div(b.f(2.0), b.add(e, b.f(1.0))))
+    return b.with_sign_of(b.select(b.cmp("olt", a, b.f(TANH_SMALL)), small, large), x)
 
 
 def expand_erf(b: _Builder, x: ir.Value) -> ir.Value:
