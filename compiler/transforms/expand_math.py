@@ -222,21 +222,24 @@ class KilnExpandMath:
     ``math.exp``, ``math.log``, ``math.tanh`` and ``math.erf`` into ``arith`` ops and
     ``math.fma``: range reduction, a fitted polynomial, and exponent reconstruction
     through bitcasts, with compares and selects for the special values (inf, NaN, zero,
-    denormals, overflow and underflow). Errors against correctly rounded results are a
-    few ulps for exp, log and tanh and below 1e-6 absolute for erf. Other math ops and
-    other element types (f64, f16) are left to the libm and LLVM-intrinsic lowerings.
+    denormals, overflow and underflow). Measured over the whole f32 range, errors
+    against a float64 reference are at most 1.2 ulp for exp, log and tanh, and 2.3 ulp
+    (1.2e-7 absolute) for erf. Other math ops (sin, cos, powf still become libm calls)
+    and other element types (f64, f16) are left to the upstream lowerings.
 
         %y = math.exp %x : f32
-      becomes
+      becomes (abridged)
         %c = arith.cmpf ogt, %x, %cst_89 : f32
         %x1 = arith.select %c, %cst_89, %x : f32
         ...
         %k = math.fma %x2, %cst_log2e, %cst_shifter : f32
-        %n = arith.subi (arith.bitcast %k : f32 to i32), %shifter_bits : i32
+        %k_bits = arith.bitcast %k : f32 to i32
+        %n = arith.subi %k_bits, %c_shifter_bits : i32
         ...
-        %p = math.fma %q, %r, %cst_c4 : f32
+        %p = math.fma %q, %r, %cst_half : f32
         ...
-        %y = arith.mulf %p_scaled, (arith.bitcast %e2 : i32 to f32) : f32
+        %scale = arith.bitcast %e2_bits : i32 to f32
+        %y = arith.mulf %p_scaled, %scale : f32
     """
 
     argument: ClassVar[str] = "kiln-expand-math"

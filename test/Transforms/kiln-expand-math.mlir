@@ -48,13 +48,20 @@ func.func @log(%x: f32) -> f32 {
 
 // -----
 
-// tanh: a polynomial below |x| = 0.625, 1 - 2/(exp(2|x|)+1) with x's sign above.
+// tanh, on |x|: a polynomial below 0.625, 1 - 2/(exp(2|x|)+1) above; then x's sign
+// bit is put back (so tanh(-0) = -0).
 // CHECK-LABEL: func.func @tanh(
+// CHECK-SAME:      %[[X:.+]]: f32)
 // CHECK-NOT:     math.tanh
 // CHECK-NOT:     math.exp
 // CHECK:         arith.divf
 // CHECK:         %[[SMALL:.+]] = arith.cmpf olt, %{{.+}}, %{{.+}} : f32
-// CHECK:         %[[Y:.+]] = arith.select %[[SMALL]], %{{.+}}, %{{.+}} : f32
+// CHECK:         %[[MAGNITUDE:.+]] = arith.select %[[SMALL]], %{{.+}}, %{{.+}} : f32
+// CHECK:         %[[XBITS:.+]] = arith.bitcast %[[X]] : f32 to i32
+// CHECK:         %[[SIGN:.+]] = arith.andi %[[XBITS]], %{{.+}} : i32
+// CHECK:         %[[MBITS:.+]] = arith.bitcast %[[MAGNITUDE]] : f32 to i32
+// CHECK:         %[[BITS:.+]] = arith.ori %[[MBITS]], %[[SIGN]] : i32
+// CHECK:         %[[Y:.+]] = arith.bitcast %[[BITS]] : i32 to f32
 // CHECK-NEXT:    return %[[Y]] : f32
 func.func @tanh(%x: f32) -> f32 {
   %0 = math.tanh %x : f32
