@@ -22,6 +22,7 @@ from kiln.runtime.errors import KilnError
 from kiln.runtime.host_program import Copy, Launch
 
 from .analysis import eager_peak_bytes_estimate
+from .compile_cache import open_cache
 from .conversion import kiln_to_linalg, torch_to_kiln  # noqa: F401  (registers passes)
 from .diagnostics import CompileError
 from .dialect import make_context
@@ -41,7 +42,27 @@ EAGER_ESTIMATE_STAGE = "kiln"
 
 def compile_program(fn, example_args: tuple, target: str = "cpu",
                     dump_ir: str | Path | None = None) -> Executable:
-    """Compile ``fn`` (a module or function) for the shapes and dtypes of ``example_args``."""
+    """Compile ``fn`` (a module or function) for the shapes and dtypes of ``example_args``.
+
+    The compile cache (``compile_cache``) answers when it holds this program, unless IR
+    is to be dumped; ``stats["cache"]`` says "hit", "miss" or "off" (disabled, or a
+    program it cannot fingerprint).
+    """
+    settings = knobs.current()
+    cache = open_cache(settings)
+    names = _parameter_names(fn, len(example_args))
+    key = cache and cache.key(fn, tuple(example_args), target, names, settings)
+    cached = key and not (dump_ir or settings.dump_ir) and cache.lookup(key, fn)
+    if cached:
+        return cached
+    executable = _compile(fn, example_args, target, dump_ir)
+    executable.stats["cache"] = "miss" if key else "off"
+    if key:
+        cache.store(key, executable, fn)
+    return executable
+
+
+def _compile(fn, example_args: tuple, target: str, dump_ir: str | Path | None) -> Executable:
     settings = knobs.current()
     dump_dir = Path(dump_ir) if dump_ir else settings.dump_ir
     if dump_dir:

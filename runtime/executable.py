@@ -10,6 +10,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import torch
 from torch.utils import _pytree as pytree
@@ -137,8 +138,8 @@ class Executable:
             checked.append(arg.detach().contiguous())
         return checked
 
-    def save(self, path: str | Path) -> None:
-        """Write everything needed to run this program to one file."""
+    def save(self, path: str | Path | BinaryIO) -> None:
+        """Write everything needed to run this program to one file (a path or a binary file)."""
         record = {
             "format": FORMAT, "version": FORMAT_VERSION, "target": self.target,
             "host_program": self.host_program.to_record(), "binary": self.binary,
@@ -147,14 +148,14 @@ class Executable:
             "outputs": [_spec_record(s) for s in self.outputs],
             "output_tree": self.output_tree, "stats": self.stats,
         }
-        torch.save(record, str(path))
+        torch.save(record, path)
 
 
-def load(path: str | Path) -> Executable:
-    """Load a program written by :meth:`Executable.save`; needs no compiler."""
+def load(path: str | Path | BinaryIO) -> Executable:
+    """Load a program written by :meth:`Executable.save` to a path or file; needs no compiler."""
     started = time.perf_counter()
     try:
-        record = torch.load(str(path), weights_only=True)
+        record = torch.load(path, weights_only=True)
     except Exception as error:  # torch.load raises pickle, zip and OS errors alike
         raise ArtifactError(f"{path} is not a readable Kiln executable: {error}") from error
     if not isinstance(record, dict) or record.get("format") != FORMAT:

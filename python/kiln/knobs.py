@@ -4,8 +4,11 @@ Every other module asks this one. A knob read here is documented here:
 
 - ``KILN_DUMP_IR``: a directory; every compilation writes the IR of each stage there,
   as if ``dump_ir=`` had been passed to :func:`kiln.compile`.
-- ``KILN_CACHE_DIR``: where compiled shared objects are written before loading
-  (default: a fresh temporary directory per process).
+- ``KILN_CACHE_DIR``: Kiln's cache directory (default: ``$XDG_CACHE_HOME/kiln``, or
+  ``~/.cache/kiln`` without ``XDG_CACHE_HOME``). Compiled programs are cached under its
+  ``programs/`` folder, and compiled shared objects are written there before loading.
+- ``KILN_CACHE``: ``0`` turns the compile cache off: every :func:`kiln.compile` compiles
+  afresh and stores nothing (default ``1``, on).
 - ``KILN_OPT_LEVEL``: LLVM optimization level for generated code, 0 to 3 (default 3).
 - ``KILN_REPRODUCER_DIR``: where a failing pass writes the module it failed on
   (default: the system temporary directory).
@@ -27,7 +30,8 @@ class Knobs:
     """A snapshot of every ``KILN_*`` setting."""
 
     dump_ir: Path | None
-    cache_dir: Path | None
+    cache: bool
+    cache_dir: Path
     opt_level: int
     reproducer_dir: Path
     fusion: str
@@ -45,11 +49,24 @@ def _opt_level() -> int:
     return int(raw)
 
 
+def _cache() -> bool:
+    raw = os.environ.get("KILN_CACHE", "1")
+    if raw not in {"0", "1"}:
+        raise ValueError(f"KILN_CACHE must be 0 or 1, not {raw!r}")
+    return raw == "1"
+
+
+def _cache_dir() -> Path:
+    xdg = _path_or_none("XDG_CACHE_HOME")
+    return _path_or_none("KILN_CACHE_DIR") or (xdg or Path.home() / ".cache") / "kiln"
+
+
 def current() -> Knobs:
     """Read the environment now and return the settings in force."""
     return Knobs(
         dump_ir=_path_or_none("KILN_DUMP_IR"),
-        cache_dir=_path_or_none("KILN_CACHE_DIR"),
+        cache=_cache(),
+        cache_dir=_cache_dir(),
         opt_level=_opt_level(),
         reproducer_dir=_path_or_none("KILN_REPRODUCER_DIR") or Path(tempfile.gettempdir()),
         fusion=os.environ.get("KILN_FUSION", "").strip(),
