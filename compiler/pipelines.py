@@ -23,7 +23,8 @@ register_pipeline_alias(
     "convert-linalg-to-parallel-loops, kiln-parallelize-loops,"
     "kiln-expand-math, convert-scf-to-openmp, canonicalize,"
     "expand-strided-metadata, lower-affine, convert-scf-to-cf,"
-    "convert-math-to-llvm, convert-math-to-libm, convert-arith-to-llvm, finalize-memref-to-llvm,"
+    "convert-vector-to-llvm, convert-math-to-llvm, convert-math-to-libm, convert-arith-to-llvm,"
+    "finalize-memref-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv}, convert-cf-to-llvm,"
     "convert-openmp-to-llvm, reconcile-unrealized-casts",
     "Lower loops over buffers to the LLVM dialect; big outermost parallel loops become "
@@ -63,7 +64,7 @@ def cpu_stages(fusion_options: str = "") -> list[Stage]:
                        " linalg-fold-unit-extent-dims, canonicalize, cse, kiln-tile-rows, canonicalize, cse,"
                        " kiln-sink-result-reshapes, kiln-reuse-dead-inputs, kiln-order-loops,"
                        " kiln-reassociate-reductions)"),
-        Stage("planned", "builtin.module(kiln-bufferize, kiln-plan-memory, kiln-mark-noalias,"
+        Stage("planned", "builtin.module(kiln-bufferize, kiln-lower-contractions, kiln-plan-memory, kiln-mark-noalias,"
                          " buffer-deallocation-pipeline)"),
         Stage("llvm", "builtin.module(kiln-lower-to-llvm)"),
     ]

@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (registers the passes)
     outline_kernels,
     plan_memory,
     mark_noalias,
+    lower_contractions,
     order_loops,
     parallelize_loops,
     reassociate_reductions,

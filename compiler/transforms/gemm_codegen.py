@@ -1,0 +1,234 @@
+"""MLIR text for one packed, register-blocked f32 contraction on flat buffers.
+
+:func:`gemm_function` writes a function over four flat ``memref<Nxf32>`` arguments: A,
+B, C and P, a scratch buffer for B's packed panels. Every address is an affine function
+of the loop indices with the static strides of a :class:`GemmShape`, so one generator
+serves plain, transposed and batched matmuls and views with any static layout.
+
+The loop nest, after BLIS and the vector-dialect micro-kernels the DESIGN's facts
+describe:
+
+1. Pack B into panels of ``NR`` columns, each ``K`` rows deep and zero-padded past
+   ``N``, so the micro-kernel reads B with aligned, unit-stride vector loads whatever
+   B's layout (``nn.Linear`` reads its weight transposed).
+2. For each (batch, panel, tile of ``MR`` rows of A): keep the ``MR x NR`` block of C
+   in ``MR * NR / VECTOR`` vector registers, and for every k add A's column element,
+   broadcast, times the panel's row (one FMA per accumulator), then store the block
+   with masked stores (the last panel may be partial).
+
+Both steps are ``scf.parallel`` loops; ``kiln-parallelize-loops`` decides whether
+they run on the thread team. Rows past the last full tile run a second loop whose
+micro-kernel has ``M mod MR`` rows.
+"""
+
+from dataclasses import dataclass
+
+VECTOR = 16  # f32 lanes of one 512-bit register
+PANEL_WIDTH = 32  # NR: columns of C per micro-kernel (2 vectors)
+TILE_ROWS = 8  # MR: rows of C per micro-kernel; 16 accumulators + 2 B vectors + 1 A
+
+
+@dataclass(frozen=True)
+class Operand:
+    """Where an operand's elements are: ``offset + sum(index[d] * strides[d])``."""
+
+    offset: int
+    batch_strides: tuple[int, ...]
+    row_stride: int  # along m for A and C, along k for B
+    column_stride: int  # along k for A, along n for B and C
+
+
+@dataclass(frozen=True)
+class GemmShape:
+    """A batched ``C[b, m, n] (+)= sum_k A[b, m, k] * B[b, k, n]`` with static layouts."""
+
+    batch: tuple[int, ...]
+    m: int
+    n: int
+    k: int
+    a: Operand
+    b: Operand
+    c: Operand
+    accumulate: bool  # add to C's contents rather than overwrite them
+
+    @property
+    def batch_count(self) -> int:
+        count = 1
+        for size in self.batch:
+            count *= size
+        return count
+
+    @property
+    def panels(self) -> int:
+        return -(-self.n // PANEL_WIDTH)
+
+    @property
+    def packed_elements(self) -> int:
+        return self.batch_count * self.panels * self.k * PANEL_WIDTH
+
+
+def span(operand: Operand, shape: GemmShape, rows: int, columns: int) -> int:
+    """Elements a flat view of ``operand`` needs: one past its last addressed element."""
+    last = operand.offset + (rows - 1) * operand.row_stride + (columns - 1) * operand.column_stride
+    last += sum((size - 1) * stride for size, stride in zip(shape.batch, operand.batch_strides))
+    return last + 1
+
+
+def gemm_function(name: str, shape: GemmShape, sizes: dict[str, int]) -> str:
+    """A ``func.func`` named ``name`` computing ``shape`` on flat A, B, C and P buffers.
+
+    ``sizes`` gives each flat buffer's element count, keyed ``a``, ``b``, ``c``, ``p``.
+    """
+    writer = _Writer(shape, sizes)
+    body = [writer.pack()]
+    full_tiles, tail_rows = divmod(shape.m, TILE_ROWS)
+    if full_tiles:
+        body.append(writer.compute(0, full_tiles, TILE_ROWS))
+    if tail_rows:
+        body.append(writer.compute(full_tiles, full_tiles + 1, tail_rows))
+    arguments = ", ".join(f"%{key}: {writer.types[key]}" for key in ("a", "b", "c", "p"))
+    return (f"func.func private @{name}({arguments}) {{\n{writer.constants()}\n"
+            + "\n".join(body) + "\n  return\n}\n")
+
+
+VECTOR_TYPE = f"vector<{VECTOR}xf32>"
+MASK_TYPE = f"vector<{VECTOR}xi1>"
+
+
+class _Writer:
+    """Emits the loop nest's text, one SSA name per value."""
+
+    def __init__(self, shape: GemmShape, sizes: dict[str, int]):
+        self.shape = shape
+        self.types = {key: f"memref<{size}xf32>" for key, size in sizes.items()}
+        self.counter = 0
+        self.used_constants: set[int] = set()
+
+    def fresh(self, stem: str) -> str:
+        self.counter += 1
+        return f"%{stem}{self.counter}"
+
+    def const(self, value: int) -> str:
+        self.used_constants.add(value)
+        return f"%c{value}"
+
+    def constants(self) -> str:
+        lines = [f"  %c{v} = arith.constant {v} : index" for v in sorted(self.used_constants)]
+        lines.append("  %zero = arith.constant 0.0 : f32")
+        lines.append(f"  %zeros = arith.constant dense<0.0> : {VECTOR_TYPE}")
+        return "\n".join(lines)
+
+    def apply(self, lines: list[str], indent: str, stem: str, dims: list[str], expression: str,
+              symbols: tuple[str, ...] = ()) -> str:
+        """Append ``%value = affine.apply`` of ``expression`` (over d_i, s_i); return it."""
+        value = self.fresh(stem)
+        dim_names = ", ".join(f"d{i}" for i in range(len(dims)))
+        symbol_names = f"[{', '.join(f's{i}' for i in range(len(symbols)))}]" if symbols else ""
+        symbol_values = f"[{', '.join(symbols)}]" if symbols else ""
+        lines.append(f"{indent}{value} = affine.apply affine_map<({dim_names}){symbol_names} -> "
+                     f"({expression})>({', '.join(dims)}){symbol_values}")
+        return value
+
+    def _batch_offset(self, operand: Operand) -> str:
+        """An affine expression of ``d0`` (the flat batch index) for the operand's offset."""
+        terms, inner = [str(operand.offset)], 1
+        for size, stride in reversed(list(zip(self.shape.batch, operand.batch_strides))):
+            if stride and size > 1:
+                terms.append(f"((d0 floordiv {inner}) mod {size}) * {stride}")
+            inner *= size
+        return " + ".join(terms)
+
+    def pack(self) -> str:
+        """Copy B into zero-padded panels: ``P[batch][panel][k][column]``."""
+        s, b, c = self.shape, self.shape.b, self.const
+        lines = [f"  scf.parallel (%pb, %pp) = ({c(0)}, {c(0)}) to ({c(s.batch_count)}, "
+                 f"{c(s.panels)}) step ({c(1)}, {c(1)}) {{"]
+        base = self.apply(lines, "    ", "pbase", ["%pb", "%pp"],
+                          f"{self._batch_offset(b)} + d1 * {PANEL_WIDTH * b.column_stride}")
+        packed = self.apply(lines, "    ", "pdst", ["%pb", "%pp"],
+                            f"(d0 * {s.panels} + d1) * {s.k * PANEL_WIDTH}")
+        last_column = self.apply(lines, "    ", "last", ["%pp"], f"{s.n - 1} - d0 * {PANEL_WIDTH}")
+        # Walk B in its own memory order: along k when k is B's unit stride.
+        k_inner = b.row_stride == 1 and b.column_stride != 1
+        outer, inner = ("%pv", "%pk") if k_inner else ("%pk", "%pv")
+        bounds = {"%pk": c(s.k), "%pv": c(PANEL_WIDTH)}
+        lines.append(f"    scf.for {outer} = {c(0)} to {bounds[outer]} step {c(1)} {{")
+        lines.append(f"      scf.for {inner} = {c(0)} to {bounds[inner]} step {c(1)} {{")
+        indent = "        "
+        inside, safe = self.fresh("inside"), self.fresh("safe")
+        lines.append(f"{indent}{inside} = arith.cmpi sle, %pv, {last_column} : index")
+        lines.append(f"{indent}{safe} = arith.minsi %pv, {last_column} : index")
+        source = self.apply(lines, indent, "src", ["%pk", safe],
+                            f"s0 + d0 * {b.row_stride} + d1 * {b.column_stride}", (base,))
+        loaded, value = self.fresh("ld"), self.fresh("val")
+        lines.append(f"{indent}{loaded} = memref.load %b[{source}] : {self.types['b']}")
+        lines.append(f"{indent}{value} = arith.select {inside}, {loaded}, %zero : f32")
+        target = self.apply(lines, indent, "dst", ["%pk", "%pv"],
+                            f"s0 + d0 * {PANEL_WIDTH} + d1", (packed,))
+        lines.append(f"{indent}memref.store {value}, %p[{target}] : {self.types['p']}")
+        lines += ["      }", "    }", "    scf.reduce", "  }"]
+        return "\n".join(lines)
+
+    def compute(self, first_tile: int, end_tile: int, rows: int) -> str:
+        """C's tiles ``first_tile .. end_tile - 1``, each ``rows`` x ``PANEL_WIDTH``."""
+        s, c, vectors, indent = self.shape, self.const, PANEL_WIDTH // VECTOR, "    "
+        lines = [f"  scf.parallel (%gb, %gp, %gt) = ({c(0)}, {c(0)}, {c(first_tile)}) to "
+                 f"({c(s.batch_count)}, {c(s.panels)}, {c(end_tile)}) step ({c(1)}, {c(1)}, {c(1)}) {{"]
+        a_rows = [self.apply(lines, indent, "arow", ["%gb", "%gt"],
+                             f"{self._batch_offset(s.a)} + (d1 * {TILE_ROWS} + {r}) * {s.a.row_stride}")
+                  for r in range(rows)]
+        c_rows = [self.apply(lines, indent, "crow", ["%gb", "%gt", "%gp"],
+                             f"{self._batch_offset(s.c)} + (d1 * {TILE_ROWS} + {r}) * "
+                             f"{s.c.row_stride} + d2 * {PANEL_WIDTH}")
+                  for r in range(rows)]
+        masks = []
+        for j in range(vectors):
+            valid = self.apply(lines, indent, "valid", ["%gp"], f"{s.n - VECTOR * j} - d0 * {PANEL_WIDTH}")
+            masks.append(self.fresh("mask"))
+            lines.append(f"{indent}{masks[-1]} = vector.create_mask {valid} : {MASK_TYPE}")
+        panel = self.apply(lines, indent, "panel", ["%gb", "%gp"],
+                           f"(d0 * {s.panels} + d1) * {s.k * PANEL_WIDTH}")
+        initial = []
+        for r in range(rows):
+            for j in range(vectors):
+                if not s.accumulate:
+                    initial.append("%zeros")
+                    continue
+                address = self.apply(lines, indent, "cin", [c_rows[r]], f"d0 + {VECTOR * j}")
+                initial.append(self.fresh("init"))
+                lines.append(f"{indent}{initial[-1]} = vector.maskedload %c[{address}], {masks[j]}, "
+                             f"%zeros : {self.types['c']}, {MASK_TYPE}, {VECTOR_TYPE} into {VECTOR_TYPE}")
+        accumulators = [f"%acc{i}" for i in range(rows * vectors)]
+        results = self.fresh("sum")
+        iter_args = ", ".join(f"{a} = {v}" for a, v in zip(accumulators, initial))
+        lines.append(f"{indent}{results}:{len(accumulators)} = scf.for %k = {c(0)} to {c(s.k)} "
+                     f"step {c(1)} iter_args({iter_args}) -> "
+                     f"({', '.join([VECTOR_TYPE] * len(accumulators))}) {{")
+        inner = indent + "  "
+        b_vectors = []
+        for j in range(vectors):
+            address = self.apply(lines, inner, "bat", ["%k"], f"s0 + d0 * {PANEL_WIDTH} + {VECTOR * j}",
+                                 (panel,))
+            b_vectors.append(self.fresh("bv"))
+            lines.append(f"{inner}{b_vectors[-1]} = vector.load %p[{address}] : "
+                         f"{self.types['p']}, {VECTOR_TYPE}")
+        updated = []
+        for r in range(rows):
+            address = self.apply(lines, inner, "aat", ["%k"], f"s0 + d0 * {s.a.column_stride}",
+                                 (a_rows[r],))
+            scalar, broadcast = self.fresh("a"), self.fresh("av")
+            lines.append(f"{inner}{scalar} = memref.load %a[{address}] : {self.types['a']}")
+            lines.append(f"{inner}{broadcast} = vector.broadcast {scalar} : f32 to {VECTOR_TYPE}")
+            for j in range(vectors):
+                updated.append(self.fresh("fma"))
+                lines.append(f"{inner}{updated[-1]} = vector.fma {broadcast}, {b_vectors[j]}, "
+                             f"{accumulators[r * vectors + j]} : {VECTOR_TYPE}")
+        lines.append(f"{inner}scf.yield {', '.join(updated)} : {', '.join([VECTOR_TYPE] * len(updated))}")
+        lines.append(f"{indent}}}")
+        for r in range(rows):
+            for j in range(vectors):
+                address = self.apply(lines, indent, "cout", [c_rows[r]], f"d0 + {VECTOR * j}")
+                lines.append(f"{indent}vector.maskedstore %c[{address}], {masks[j]}, "
+                             f"{results}#{r * vectors + j} : {self.types['c']}, {MASK_TYPE}, {VECTOR_TYPE}")
+        lines += ["    scf.reduce", "  }"]
+        return "\n".join(lines)

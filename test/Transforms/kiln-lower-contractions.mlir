@@ -1,0 +1,85 @@
+// RUN: kiln-opt %s --split-input-file --kiln-lower-contractions | FileCheck %s
+
+// nn.Linear's x @ w.T: B is read transposed while packing (k is its unit stride), the
+// zero fill folds into zero accumulators, and an 8-row tile plus a 2-row tail tile
+// run the micro-kernel (8 x 2 and 2 x 2 vector<16xf32> accumulators).
+// CHECK-LABEL: func.func private @linear(
+// CHECK-SAME:    %[[X:.+]]: memref<10x4xf32>, %[[W:.+]]: memref<40x4xf32>, %[[Y:.+]]: memref<10x40xf32>)
+// CHECK:         %[[P:.+]] = memref.alloc() {alignment = 64 : i64} : memref<256xf32>
+// CHECK-NOT:     linalg.generic
+// CHECK-DAG:     %[[A:.+]] = memref.reinterpret_cast %[[X]] to offset: [0], sizes: [40], strides: [1]
+// CHECK-DAG:     %[[B:.+]] = memref.reinterpret_cast %[[W]] to offset: [0], sizes: [160], strides: [1]
+// CHECK-DAG:     %[[C:.+]] = memref.reinterpret_cast %[[Y]] to offset: [0], sizes: [400], strides: [1]
+// CHECK:         scf.parallel
+// CHECK:           scf.for %[[V:.+]] =
+// CHECK:             scf.for %[[K:.+]] =
+// CHECK:               memref.load %[[B]]
+// CHECK:               memref.store %{{.+}}, %[[P]]
+// CHECK:         scf.parallel
+// CHECK:           vector.create_mask
+// CHECK:           scf.for {{.*}} iter_args({{.*}}%[[Z:.+]] = %cst{{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-2:     vector.load %[[P]]
+// CHECK:             memref.load %[[A]]
+// CHECK:             vector.broadcast
+// CHECK:             vector.fma
+// CHECK:           vector.maskedstore %[[C]]
+// CHECK:         scf.parallel
+// CHECK:           scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK:         return
+func.func private @linear(%x: memref<10x4xf32>, %w: memref<40x4xf32>, %y: memref<10x40xf32>) attributes {kiln.kernel, kiln.target = "cpu"} {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} outs(%y : memref<10x40xf32>) {
+  ^bb0(%out: f32):
+    linalg.yield %zero : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, k)>, affine_map<(i, j, k) -> (j, k)>, affine_map<(i, j, k) -> (i, j)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : memref<10x4xf32>, memref<40x4xf32>) outs(%y : memref<10x40xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %0 = arith.mulf %a, %b fastmath<reassoc,contract> : f32
+    %1 = arith.addf %acc, %0 fastmath<reassoc,contract> : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+// Without a zero fill the micro-kernel accumulates onto C: it loads C first. A batch
+// dimension becomes the outer loop of both parallel nests.
+// CHECK-LABEL: func.func private @batched_accumulate(
+// CHECK:         scf.parallel (%{{.+}}, %{{.+}}) = (%c0, %c0) to (%c3, %c1)
+// CHECK:         scf.parallel (%{{.+}}, %{{.+}}, %{{.+}}) = (%c0, %c0, %c0) to (%c3, %c1, %c1)
+// CHECK:           vector.maskedload
+// CHECK:           vector.fma
+// CHECK:           vector.maskedstore
+func.func private @batched_accumulate(%a: memref<3x8x5xf32>, %b: memref<3x5x16xf32>, %c: memref<3x8x16xf32>) attributes {kiln.kernel, kiln.target = "cpu"} {
+  linalg.generic {indexing_maps = [affine_map<(b, i, j, k) -> (b, i, k)>, affine_map<(b, i, j, k) -> (b, k, j)>, affine_map<(b, i, j, k) -> (b, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : memref<3x8x5xf32>, memref<3x5x16xf32>) outs(%c : memref<3x8x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %0 = arith.mulf %x, %y : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+// Not contractions: an f64 matmul, and a reduction that multiplies three values.
+// CHECK-LABEL: func.func private @left_alone(
+// CHECK-COUNT-2: linalg.generic
+// CHECK-NOT:     vector.fma
+func.func private @left_alone(%a: memref<4x4xf64>, %b: memref<4x4xf64>, %c: memref<4x4xf64>, %x: memref<4x4xf32>, %y: memref<4xf32>) attributes {kiln.kernel, kiln.target = "cpu"} {
+  linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, k)>, affine_map<(i, j, k) -> (k, j)>, affine_map<(i, j, k) -> (i, j)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<4x4xf64>, memref<4x4xf64>) outs(%c : memref<4x4xf64>) {
+  ^bb0(%p: f64, %q: f64, %acc: f64):
+    %0 = arith.mulf %p, %q : f64
+    %1 = arith.addf %acc, %0 : f64
+    linalg.yield %1 : f64
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, k) -> (i, k)>, affine_map<(i, k) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%x : memref<4x4xf32>) outs(%y : memref<4xf32>) {
+  ^bb0(%p: f32, %acc: f32):
+    %0 = arith.mulf %p, %p : f32
+    %1 = arith.mulf %0, %p : f32
+    %2 = arith.addf %acc, %1 : f32
+    linalg.yield %2 : f32
+  }
+  return
+}

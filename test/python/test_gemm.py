@@ -1,0 +1,67 @@
+"""Matmuls lowered by kiln-lower-contractions match eager on every shape and layout.
+
+Tolerance: rtol = atol = 1e-4 for float32 dot products of up to 300 terms (the packed
+micro-kernel sums in another order than eager's BLAS).
+"""
+
+import pytest
+import torch
+
+import kiln
+
+TOLERANCE = dict(rtol=1e-4, atol=1e-4)
+
+
+def _random(*shape, seed=0):
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+
+
+def _check(fn, *args, dump=None):
+    compiled = kiln.compile(fn, *args, dump_ir=dump)
+    expected = fn(*args)
+    assert expected.abs().max() > 1.0  # outputs of meaningful size
+    torch.testing.assert_close(compiled(*args), expected, **TOLERANCE)
+
+
+@pytest.mark.parametrize("m, k, n", [(1, 7, 33), (8, 32, 32), (9, 300, 65), (37, 19, 50),
+                                     (64, 128, 17), (3, 1, 40)])
+def test_matmul_shapes(m, k, n):
+    _check(torch.matmul, _random(m, k), _random(k, n, seed=1))
+
+
+def test_matmul_is_lowered_to_the_vector_micro_kernel(tmp_path):
+    _check(torch.matmul, _random(16, 16), _random(16, 64, seed=1), dump=tmp_path)
+    planned = (tmp_path / "4-planned.mlir").read_text()
+    assert "vector.fma" in planned and "reduction" not in planned
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_reads_its_weight_transposed(bias):
+    layer = torch.nn.Linear(70, 45, bias=bias).eval()
+    with torch.no_grad():
+        _check(layer, _random(11, 70) * 4)
+
+
+def test_batched_and_broadcast_matmuls():
+    _check(torch.bmm, _random(3, 9, 20), _random(3, 20, 33, seed=1))
+    _check(torch.matmul, _random(2, 3, 9, 20), _random(20, 33, seed=1))
+    _check(lambda q, k: q @ k.transpose(-2, -1), _random(2, 4, 12, 16), _random(2, 4, 12, 16, seed=1))
+
+
+def test_epilogue_after_matmul():
+    def mlp(x, w, b):
+        return torch.nn.functional.gelu(x @ w + b) + x[:, :1]
+
+    _check(mlp, _random(20, 40) * 2, _random(40, 48, seed=1), _random(48, seed=2))
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_parallel_tiles_on_any_thread_count(threads):
+    previous = torch.get_num_threads()
+    try:
+        compiled = kiln.compile(torch.matmul, _random(129, 64), _random(64, 97, seed=1))
+        torch.set_num_threads(threads)
+        a, b = _random(129, 64, seed=5), _random(64, 97, seed=6)
+        torch.testing.assert_close(compiled(a, b), a @ b, **TOLERANCE)
+    finally:
+        torch.set_num_threads(previous)
