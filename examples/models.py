@@ -125,7 +125,7 @@ class MatMul(nn.Module):
 
 
 class BasicBlock(nn.Module):
-    """ResNet's basic block: two 3x3 conv + BatchNorm, a projection shortcut when the shape changes."""
+    """ResNet's basic block: two 3x3 conv + BatchNorm; a 1x1 projection if the shape changes."""
 
     def __init__(self, inputs, outputs, stride=1):
         super().__init__()

@@ -29,7 +29,7 @@ def bench_model(name, args) -> dict:
     try:
         module, inputs = catalog.models.build(name, **config)
     except ImportError as error:
-        result.update(check="SKIP", error=f"{error} (install the bench extra: pip install -e .[bench])")
+        result.update(check="SKIP", error=f"{error} (pip install -e .[bench] installs it)")
         return result
     expected = module(*inputs)
     result.update(_work(module, inputs, expected))
@@ -59,10 +59,11 @@ def bench_model(name, args) -> dict:
 def _work(module, inputs, expected) -> dict:
     """FLOPs (FlopCounterMode on an eager call), bytes moved, and the output's spread.
 
-    Bytes moved is the least any backend must touch: inputs, parameters, buffers and
-    outputs, each once.
+    The counted call runs with grad enabled: under no_grad ``nn.MultiheadAttention`` takes
+    a fused fast path whose FLOPs the counter does not know. Bytes moved is the least any
+    backend must touch: inputs, parameters, buffers and outputs, each once.
     """
-    with FlopCounterMode(display=False) as counter:
+    with torch.enable_grad(), FlopCounterMode(display=False) as counter:
         module(*inputs)
     flops = counter.get_total_flops()
     tensors = [*inputs, *module.parameters(), *module.buffers(), *pytree.tree_leaves(expected)]

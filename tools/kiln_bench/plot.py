@@ -14,10 +14,10 @@ def write_plot(results, path):
     from matplotlib import pyplot, ticker
 
     ran = [r for r in results if r.get("eager_ms") is not None]
-    labels = [r["model"] for r in ran] + ["geomean"]
+    labels = [r["model"] for r in ran] + ["geomean (models that pass)"]
     series = {backend: [_over_eager(r, backend) for r in ran] for backend, _ in BARS}
-    for values in series.values():
-        present = [v for v in values if v is not None]
+    for values in series.values():  # the geomean, over the models that pass
+        present = [v for v, r in zip(values, ran) if v is not None and r["check"] == "PASS"]
         values.append(math.exp(sum(map(math.log, present)) / len(present)) if present else None)
 
     figure, axes = pyplot.subplots(figsize=(max(8.0, 0.9 * len(labels) + 2), 5.5))

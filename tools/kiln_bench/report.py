@@ -24,10 +24,12 @@ def speedup(result, baseline):
 
 
 def geomean_speedups(results) -> dict:
-    """Geometric mean of each speedup over the models where both backends ran."""
+    """Geometric mean of each speedup over the models that pass the check (Kiln ran and
+    was right) and where the other backend ran."""
+    passed = [r for r in results if r["check"] == "PASS"]
     means = {}
     for baseline in COMPARED:
-        values = [s for s in (speedup(r, baseline) for r in results) if s is not None]
+        values = [s for s in (speedup(r, baseline) for r in passed) if s is not None]
         means[baseline] = math.exp(sum(map(math.log, values)) / len(values)) if values else None
     return means
 
@@ -38,10 +40,10 @@ def print_report(results, overhead_us):
           + ", ".join(f"{backend} {us:.1f} µs" for backend, us in overhead_us.items()))
     print("\nspeed (median ms per call; speedup = other backend's time / Kiln's time, "
           ">1 means Kiln is faster)")
-    ran = [r for r in results if r.get("kiln_ms") is not None]
+    passed = sum(r["check"] == "PASS" for r in results)
     means = geomean_speedups(results)
     _print_table(SPEED_COLUMNS, [_speed_row(r) for r in results] + [
-        (f"geomean ({len(ran)} models)", "", "", "", "",
+        (f"geomean ({passed} models that pass)", "", "", "", "",
          *(_times(means[b]) for b in COMPARED), "", "", "")])
     errors = [r for r in results if r["error"]]
     for r in errors:
@@ -51,8 +53,8 @@ def print_report(results, overhead_us):
           "normal call) and memory")
     _print_table(COMPILE_COLUMNS, [_compile_row(r) for r in results if "flops" in r])
 
-    print(f"\nthroughput (GFLOP/s when flop/B >= {MEMORY_BOUND_BELOW:g}, else GB/s of the bytes moved: "
-          "inputs, weights and outputs once; torch copy moves the same bytes)")
+    print(f"\nthroughput (GFLOP/s when flop/B >= {MEMORY_BOUND_BELOW:g}, else GB/s of the bytes "
+          "moved: inputs, weights and outputs once; torch copy moves the same bytes)")
     _print_table(THROUGHPUT_COLUMNS, [_throughput_row(r) for r in results if "flops" in r])
 
 
