@@ -82,13 +82,16 @@ class CompileCache:
         }
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
-    def lookup(self, key: str, fn) -> Executable | None:
-        """The cached executable for ``key``, reading state from ``fn``'s current tensors."""
-        started = time.perf_counter()
+    def lookup(self, key: str, fn, started: float) -> Executable | None:
+        """The cached executable for ``key``, reading state from ``fn``'s current tensors.
+
+        Its ``compile_seconds`` is the time since ``started`` (``time.perf_counter()``
+        when the compilation began, before the key was computed).
+        """
         path = self._path(key)
         try:
             data = path.read_bytes()
-        except FileNotFoundError:
+        except OSError:  # absent, or unreadable: then storing says why
             return None
         try:
             names, payload = _unpack(data)
@@ -98,7 +101,7 @@ class CompileCache:
                           "removing it and recompiling", RuntimeWarning, stacklevel=3)
             path.unlink(missing_ok=True)
             return None
-        current = _state_by_name(fn)
+        current = dict(_named_state(fn))
         executable.state = [current[name] if name is not None else saved
                             for name, saved in zip(names, executable.state)]
         executable.stats.pop("load_seconds", None)
@@ -108,7 +111,9 @@ class CompileCache:
 
     def store(self, key: str, executable: Executable, fn) -> None:
         """Write ``executable`` as ``key``'s entry; parameters and buffers as shapes only."""
-        owners = {address: name for name, address in _addresses(fn)}
+        owners = {}
+        for name, tensor in _named_state(fn):
+            owners.setdefault(_address(tensor), name)  # a tied tensor keeps its first name
         names = [owners.get(_address(t)) for t in executable.state]
         stripped = copy.copy(executable)
         stripped.state = [t.to("meta") if name is not None else t
@@ -116,10 +121,19 @@ class CompileCache:
         buffer = io.BytesIO()
         stripped.save(buffer)
         body = json.dumps(names).encode() + b"\n" + buffer.getvalue()
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=self.directory, prefix=".tmp-", delete=False) as file:
-            file.write(ENTRY_MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
-        os.replace(file.name, self._path(key))
+        entry = ENTRY_MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+        temporary = None
+        try:  # a cache that cannot be written must not fail the compilation
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.directory, prefix=".tmp-", delete=False) as file:
+                temporary = file.name
+                file.write(entry)
+            os.replace(temporary, self._path(key))
+        except OSError as error:
+            warnings.warn(f"Kiln could not write its compile cache entry {self._path(key)}: {error}",
+                          RuntimeWarning, stacklevel=3)
+            if temporary:
+                Path(temporary).unlink(missing_ok=True)
 
     def _path(self, key: str) -> Path:
         return self.directory / f"{key}.kiln"
@@ -228,14 +242,6 @@ def _named_state(fn) -> list[tuple[str, torch.Tensor]]:
 def _address(tensor: torch.Tensor) -> tuple:
     """What identifies a tensor's view of memory, whichever Python object holds it."""
     return (tensor.data_ptr(), tensor.dtype, tuple(tensor.shape), tuple(tensor.stride()))
-
-
-def _addresses(fn) -> list[tuple[str, tuple]]:
-    return [(name, _address(tensor)) for name, tensor in reversed(_named_state(fn))]
-
-
-def _state_by_name(fn) -> dict[str, torch.Tensor]:
-    return dict(_named_state(fn))
 
 
 @functools.cache

@@ -48,11 +48,12 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
     is to be dumped; ``stats["cache"]`` says "hit", "miss" or "off" (disabled, or a
     program it cannot fingerprint).
     """
+    started = time.perf_counter()
     settings = knobs.current()
     cache = open_cache(settings)
     names = _parameter_names(fn, len(example_args))
     key = cache and cache.key(fn, tuple(example_args), target, names, settings)
-    cached = key and not (dump_ir or settings.dump_ir) and cache.lookup(key, fn)
+    cached = key and not (dump_ir or settings.dump_ir) and cache.lookup(key, fn, started)
     if cached:
         return cached
     executable = _compile(fn, example_args, target, dump_ir)

@@ -135,3 +135,11 @@ def test_fingerprinting_changes_neither_the_module_nor_the_random_state(cache_di
     assert torch.equal(torch.rand(3), expected)
     after = module.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before)
+
+
+def test_unwritable_cache_warns_and_still_compiles(cache_dir):
+    (cache_dir / "programs").write_text("")  # a file where the entries' folder should be
+    fn, x = (lambda t: t + 1), torch.randn(3)
+    with pytest.warns(RuntimeWarning, match="could not write its compile cache entry"):
+        compiled = kiln.compile(fn, x)
+    torch.testing.assert_close(compiled(x), fn(x))
