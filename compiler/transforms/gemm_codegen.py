@@ -3,7 +3,9 @@
 :func:`gemm_function` writes a function over four flat ``memref<Nxf32>`` arguments: A,
 B, C and P, a scratch buffer for B's packed panels. Every address is an affine function
 of the loop indices with the static strides of a :class:`GemmShape`, so one generator
-serves plain, transposed and batched matmuls and views with any static layout.
+serves plain, transposed and batched matmuls, views with any static layout, and
+convolutions: B's rows and columns may each flatten several loop dimensions
+(``ic, kh, kw`` and ``oh, ow``), so packing B is the im2col step.
 
 The loop nest, after BLIS and the vector-dialect micro-kernels the DESIGN's facts
 describe:
@@ -39,6 +41,20 @@ class Operand:
 
 
 @dataclass(frozen=True)
+class Gathered:
+    """B's element ``(k, j)`` is at ``offset + batch + f(k) + g(j)``.
+
+    ``rows`` and ``columns`` are ``(extent, stride)`` pairs, outermost first: the flat
+    row index ``k`` splits into one index per pair, and ``f(k)`` sums index * stride.
+    """
+
+    offset: int
+    batch_strides: tuple[int, ...]
+    rows: tuple[tuple[int, int], ...]
+    columns: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
 class GemmShape:
     """A batched ``C[b, m, n] (+)= sum_k A[b, m, k] * B[b, k, n]`` with static layouts."""
 
@@ -47,7 +63,7 @@ class GemmShape:
     n: int
     k: int
     a: Operand
-    b: Operand
+    b: Gathered
     c: Operand
     accumulate: bool  # add to C's contents rather than overwrite them
 
@@ -67,19 +83,41 @@ class GemmShape:
         return self.batch_count * self.panels * self.k * PANEL_WIDTH
 
 
-def span(operand: Operand, shape: GemmShape, rows: int, columns: int) -> int:
-    """Elements a flat view of ``operand`` needs: one past its last addressed element."""
-    last = operand.offset + (rows - 1) * operand.row_stride + (columns - 1) * operand.column_stride
-    last += sum((size - 1) * stride for size, stride in zip(shape.batch, operand.batch_strides))
-    return last + 1
+def _span(offset: int, terms) -> int:
+    """One past the last element addressed by ``offset + sum(index * stride)``."""
+    return offset + sum((extent - 1) * stride for extent, stride in terms) + 1
 
 
-def gemm_function(name: str, shape: GemmShape, sizes: dict[str, int]) -> str:
-    """A ``func.func`` named ``name`` computing ``shape`` on flat A, B, C and P buffers.
+def spans(shape: GemmShape) -> dict[str, int]:
+    """Elements each flat view needs, keyed ``a``, ``b``, ``c``, and ``p`` for the panels."""
+    a, b, c = shape.a, shape.b, shape.c
+    return {
+        "a": _span(a.offset, [(shape.m, a.row_stride), (shape.k, a.column_stride),
+                              *zip(shape.batch, a.batch_strides)]),
+        "b": _span(b.offset, [*b.rows, *b.columns, *zip(shape.batch, b.batch_strides)]),
+        "c": _span(c.offset, [(shape.m, c.row_stride), (shape.n, c.column_stride),
+                              *zip(shape.batch, c.batch_strides)]),
+        "p": shape.packed_elements,
+    }
 
-    ``sizes`` gives each flat buffer's element count, keyed ``a``, ``b``, ``c``, ``p``.
-    """
-    writer = _Writer(shape, sizes)
+
+def _split(index: str, terms: tuple[tuple[int, int], ...]) -> str:
+    """The affine expression ``sum(component * stride)`` of a flat ``index``."""
+    parts, inner = [], 1
+    for position, (extent, stride) in enumerate(reversed(terms)):
+        component = index if inner == 1 else f"({index} floordiv {inner})"
+        if position < len(terms) - 1:
+            component = f"({component} mod {extent})"
+        if stride:
+            parts.append(f"{component} * {stride}")
+        inner *= extent
+    return " + ".join(parts) or "0"
+
+
+def gemm_function(name: str, shape: GemmShape) -> str:
+    """A ``func.func`` named ``name`` computing ``shape`` on flat A, B, C and P buffers,
+    sized by :func:`spans`."""
+    writer = _Writer(shape, spans(shape))
     body = [writer.pack()]
     full_tiles, tail_rows = divmod(shape.m, TILE_ROWS)
     if full_tiles:
@@ -143,13 +181,12 @@ class _Writer:
         s, b, c = self.shape, self.shape.b, self.const
         lines = [f"  scf.parallel (%pb, %pp) = ({c(0)}, {c(0)}) to ({c(s.batch_count)}, "
                  f"{c(s.panels)}) step ({c(1)}, {c(1)}) {{"]
-        base = self.apply(lines, "    ", "pbase", ["%pb", "%pp"],
-                          f"{self._batch_offset(b)} + d1 * {PANEL_WIDTH * b.column_stride}")
+        base = self.apply(lines, "    ", "pbase", ["%pb"], self._batch_offset(b))
         packed = self.apply(lines, "    ", "pdst", ["%pb", "%pp"],
                             f"(d0 * {s.panels} + d1) * {s.k * PANEL_WIDTH}")
         last_column = self.apply(lines, "    ", "last", ["%pp"], f"{s.n - 1} - d0 * {PANEL_WIDTH}")
         # Walk B in its own memory order: along k when k is B's unit stride.
-        k_inner = b.row_stride == 1 and b.column_stride != 1
+        k_inner = b.rows[-1][1] == 1 and b.columns[-1][1] != 1
         outer, inner = ("%pv", "%pk") if k_inner else ("%pk", "%pv")
         bounds = {"%pk": c(s.k), "%pv": c(PANEL_WIDTH)}
         lines.append(f"    scf.for {outer} = {c(0)} to {bounds[outer]} step {c(1)} {{")
@@ -158,8 +195,9 @@ class _Writer:
         inside, safe = self.fresh("inside"), self.fresh("safe")
         lines.append(f"{indent}{inside} = arith.cmpi sle, %pv, {last_column} : index")
         lines.append(f"{indent}{safe} = arith.minsi %pv, {last_column} : index")
-        source = self.apply(lines, indent, "src", ["%pk", safe],
-                            f"s0 + d0 * {b.row_stride} + d1 * {b.column_stride}", (base,))
+        column = self.apply(lines, indent, "col", ["%pp", safe], f"d0 * {PANEL_WIDTH} + d1")
+        source = self.apply(lines, indent, "src", ["%pk", column],
+                            f"s0 + {_split('d0', b.rows)} + {_split('d1', b.columns)}", (base,))
         loaded, value = self.fresh("ld"), self.fresh("val")
         lines.append(f"{indent}{loaded} = memref.load %b[{source}] : {self.types['b']}")
         lines.append(f"{indent}{value} = arith.select {inside}, {loaded}, %zero : f32")

@@ -9,7 +9,7 @@ from torch_mlir.dialects import memref
 from ..ir_walk import collect_ops, named
 from ..linalg_queries import reduction_dims
 from ..pass_registry import register_pass
-from .gemm_codegen import GemmShape, Operand, gemm_function, span
+from .gemm_codegen import Gathered, GemmShape, Operand, gemm_function, spans
 
 ALIGNMENT = 64
 
@@ -47,17 +47,14 @@ class KilnLowerContractions:
             for kernel in kernels:
                 contractions = collect_ops(kernel.operation, named("linalg.generic"))
                 for generic in filter(_is_contraction, contractions):
-                    shape = gemm_shape(generic)
-                    if shape is not None:
-                        _lower(generic, shape, kernel)
+                    found = gemm_shape(generic)
+                    if found is not None:
+                        _lower(generic, *found, kernel)
 
 
 def _is_contraction(generic: ir.Operation) -> bool:
-    """Whether ``generic`` computes ``out + in0 * in1`` over f32 with one reduction."""
-    if len(generic.operands) != 3 or len(generic.results) or len(reduction_dims(generic)) != 1:
-        return False
-    maps = [ir.AffineMapAttr(m).value for m in generic.attributes["indexing_maps"]]
-    if not all(m.is_projected_permutation for m in maps):
+    """Whether ``generic`` computes ``out + in0 * in1`` over static f32 buffers."""
+    if len(generic.operands) != 3 or len(generic.results) or not reduction_dims(generic):
         return False
     if not all(ir.MemRefType(v.type).has_static_shape for v in generic.operands):
         return False
@@ -74,46 +71,127 @@ def _is_contraction(generic: ir.Operation) -> bool:
             and yielded.operands[0] == add.results[0])
 
 
-def _dim_strides(value: ir.Value, affine_map: ir.AffineMap, rank: int) -> tuple[list[int], list[int], int]:
-    """Per loop dimension: the operand's stride (0 if absent) and extent; and its offset."""
+def _linear(expr: ir.AffineExpr, rank: int) -> tuple[list[int], int] | None:
+    """``expr`` as per-dimension coefficients and a constant, if it is linear."""
+    expr = expr.maybe_downcast()
+    if isinstance(expr, ir.AffineDimExpr):
+        coefficients = [0] * rank
+        coefficients[expr.position] = 1
+        return coefficients, 0
+    if isinstance(expr, ir.AffineConstantExpr):
+        return [0] * rank, expr.value
+    if isinstance(expr, ir.AffineAddExpr):
+        left, right = _linear(expr.lhs, rank), _linear(expr.rhs, rank)
+        if left is None or right is None:
+            return None
+        return [x + y for x, y in zip(left[0], right[0])], left[1] + right[1]
+    if isinstance(expr, ir.AffineMulExpr):
+        for variable, factor in ((expr.lhs, expr.rhs), (expr.rhs, expr.lhs)):
+            factor = factor.maybe_downcast()
+            inner = _linear(variable, rank)
+            if isinstance(factor, ir.AffineConstantExpr) and inner is not None:
+                return [x * factor.value for x in inner[0]], inner[1] * factor.value
+    return None
+
+
+def _address(value: ir.Value, affine_map: ir.AffineMap) -> tuple[list[int], int] | None:
+    """The operand's element address as per-loop-dimension strides and an offset."""
     memref_type = ir.MemRefType(value.type)
     strides, offset = memref_type.get_strides_and_offset()
-    loop_strides, extents = [0] * rank, [0] * rank
-    for position, expr in enumerate(affine_map.results):
-        dim = ir.AffineDimExpr(expr).position
-        loop_strides[dim] += strides[position]
-        extents[dim] = memref_type.shape[position]
-    return loop_strides, extents, offset
+    rank = affine_map.n_dims
+    coefficients = [0] * rank
+    for stride, expr in zip(strides, affine_map.results):
+        linear = _linear(expr, rank)
+        if linear is None or min(linear[0]) < 0:
+            return None
+        coefficients = [c + stride * x for c, x in zip(coefficients, linear[0])]
+        offset += stride * linear[1]
+    return coefficients, offset
 
 
-def gemm_shape(generic: ir.Operation) -> GemmShape | None:
-    """The contraction as a :class:`GemmShape`, or None when the GEMM cannot take it."""
-    maps = [ir.AffineMapAttr(m).value for m in generic.attributes["indexing_maps"]]
+def _extents(generic: ir.Operation, maps: list[ir.AffineMap]) -> list[int] | None:
+    """Each loop dimension's trip count, read from an operand that indexes by it alone."""
     rank = maps[0].n_dims
-    (a_strides, a_extents, a_offset), (b_strides, b_extents, b_offset), (c_strides, c_extents, c_offset) = (
-        _dim_strides(value, m, rank) for value, m in zip(generic.operands, maps))
-    extents = [max(sizes) for sizes in zip(a_extents, b_extents, c_extents)]
-    (k,) = reduction_dims(generic)
-    parallel = [d for d in range(rank) if d != k]
-    columns = [d for d in parallel if c_strides[d] == 1 and a_strides[d] == 0 and extents[d] > 1]
-    if not columns or min(extents) == 0:
+    extents = [None] * rank
+    for value, affine_map in zip(generic.operands, maps):
+        for size, expr in zip(ir.MemRefType(value.type).shape, affine_map.results):
+            expr = expr.maybe_downcast()
+            if isinstance(expr, ir.AffineDimExpr):
+                extents[expr.position] = size
+    return None if None in extents else extents
+
+
+def _chain(dims: list[int], strides: list[int], extents: list[int]) -> list[int]:
+    """The longest run of ``dims``, innermost first, that is contiguous in ``strides``:
+    the first has stride 1 and each next one the product of the extents before it."""
+    chain, expected = [], 1
+    remaining = list(dims)
+    while True:
+        follower = next((d for d in remaining if strides[d] == expected), None)
+        if follower is None:
+            return chain
+        chain.append(follower)
+        remaining.remove(follower)
+        expected *= extents[follower]
+
+
+def gemm_shape(generic: ir.Operation) -> tuple[GemmShape, int] | None:
+    """The contraction as a :class:`GemmShape` and which input (0 or 1) is its B, or
+    None when the GEMM cannot take it.
+
+    The input that holds C's unit-stride dimension is B (packed); C's columns are the
+    run of B-only dimensions contiguous in C (``oh, ow`` of a convolution), its rows one
+    A-only dimension, and its k the reduction dimensions, which must be contiguous in A.
+    Every other parallel dimension is a batch dimension.
+    """
+    maps = [ir.AffineMapAttr(m).value for m in generic.attributes["indexing_maps"]]
+    addresses = [_address(value, m) for value, m in zip(generic.operands, maps)]
+    extents = _extents(generic, maps)
+    if None in addresses or extents is None or min(extents) == 0:
         return None
-    n = columns[0]
-    rows = sorted((d for d in parallel if d != n and b_strides[d] == 0 and a_strides[d] != 0),
+    reductions = reduction_dims(generic)
+    parallel = [d for d in range(len(extents)) if d not in reductions]
+    (c_strides, c_offset) = addresses[2]
+    for b_index in (1, 0):
+        (a_strides, a_offset), (b_strides, b_offset) = addresses[1 - b_index], addresses[b_index]
+        b_only = [d for d in parallel if b_strides[d] and not a_strides[d]]
+        columns = _chain(b_only, c_strides, extents)
+        if columns:
+            break
+    else:
+        return None
+    rows = sorted((d for d in parallel if a_strides[d] and not b_strides[d] and d not in columns),
                   key=lambda d: c_strides[d])
-    m = rows[0] if rows else None
-    batch = [d for d in parallel if d not in (n, m)]
+    row = rows[0] if rows else None
+    step = min(a_strides[d] for d in reductions)  # A's stride along the flat k
+    if step == 0:
+        return None
+    k_dims = _chain(reductions, [s // step if s % step == 0 else 0 for s in a_strides], extents)
+    if len(k_dims) != len(reductions):
+        return None
+    batch = [d for d in parallel if d not in columns and d != row]
 
-    def operand(strides, offset, row_dim, column_dim):
+    def operand(strides, offset, column_stride):
         return Operand(offset=offset, batch_strides=tuple(strides[d] for d in batch),
-                       row_stride=strides[row_dim] if row_dim is not None else 0,
-                       column_stride=strides[column_dim])
+                       row_stride=strides[row] if row is not None else 0,
+                       column_stride=column_stride)
 
-    return GemmShape(
-        batch=tuple(extents[d] for d in batch), m=extents[m] if m is not None else 1,
-        n=extents[n], k=extents[k],
-        a=operand(a_strides, a_offset, m, k), b=operand(b_strides, b_offset, k, n),
-        c=operand(c_strides, c_offset, m, n), accumulate=True)
+    def size(dims):
+        product = 1
+        for d in dims:
+            product *= extents[d]
+        return product
+
+    outermost_first = list(reversed(k_dims)), list(reversed(columns))
+    shape = GemmShape(
+        batch=tuple(extents[d] for d in batch), m=extents[row] if row is not None else 1,
+        n=size(columns), k=size(k_dims),
+        a=operand(a_strides, a_offset, step),
+        b=Gathered(offset=b_offset, batch_strides=tuple(b_strides[d] for d in batch),
+                   rows=tuple((extents[d], b_strides[d]) for d in outermost_first[0]),
+                   columns=tuple((extents[d], b_strides[d]) for d in outermost_first[1])),
+        c=operand(c_strides, c_offset, 1), accumulate=True)
+    return shape, b_index
 
 
 def _zero_fill_before(generic: ir.Operation) -> ir.Operation | None:
@@ -137,13 +215,12 @@ def _zero_fill_before(generic: ir.Operation) -> ir.Operation | None:
     return fill
 
 
-def _lower(generic: ir.Operation, shape: GemmShape, kernel) -> None:
+def _lower(generic: ir.Operation, shape: GemmShape, b_index: int, kernel) -> None:
     fill = _zero_fill_before(generic)
     if fill is not None:
         shape = GemmShape(**{**shape.__dict__, "accumulate": False})
-    a, b, c = generic.operands
-    sizes = {"a": span(shape.a, shape, shape.m, shape.k), "b": span(shape.b, shape, shape.k, shape.n),
-             "c": span(shape.c, shape, shape.m, shape.n), "p": shape.packed_elements}
+    a, b, c = generic.operands[1 - b_index], generic.operands[b_index], generic.operands[2]
+    sizes = spans(shape)
     location = generic.location
     entry = kernel.regions[0].blocks[0]
     with ir.InsertionPoint.at_block_begin(entry), location:
@@ -153,7 +230,7 @@ def _lower(generic: ir.Operation, shape: GemmShape, kernel) -> None:
         flat = [memref.ReinterpretCastOp(ir.MemRefType.get([sizes[key]], ir.F32Type.get()), value,
                                          [], [], [], [0], [sizes[key]], [1]).result
                 for key, value in zip("abc", (a, b, c))]
-    template = ir.Module.parse(gemm_function("gemm", shape, sizes))
+    template = ir.Module.parse(gemm_function("gemm", shape))
     function = template.body.operations[0]
     body = function.regions[0].blocks[0]
     for argument, value in zip(body.arguments, [*flat, packed]):

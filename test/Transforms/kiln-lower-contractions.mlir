@@ -83,3 +83,24 @@ func.func private @left_alone(%a: memref<4x4xf64>, %b: memref<4x4xf64>, %c: memr
   }
   return
 }
+
+// -----
+
+// A 3x3 convolution: the input is B, packed as im2col (its k splits into ic, kh, kw and
+// its columns into oh, ow), and the filter is A, whose k = (ic, kh, kw) is contiguous.
+// CHECK:       #[[IM2COL:.+]] = affine_map<(d0, d1)[s0] -> (d0 mod 3 + s0 + ((d0 floordiv 3) mod 3) * 6 + (d0 floordiv 9) * 36 + d1 mod 4 + (d1 floordiv 4) * 6)>
+// CHECK-LABEL: func.func private @convolution(
+// CHECK-SAME:    %[[IN:.+]]: memref<1x2x6x6xf32>, %[[FILTER:.+]]: memref<4x2x3x3xf32>
+// CHECK-DAG:     memref.reinterpret_cast %[[IN]] to offset: [0], sizes: [72]
+// CHECK-DAG:     memref.reinterpret_cast %[[FILTER]] to offset: [0], sizes: [72]
+// CHECK:         affine.apply #[[IM2COL]](
+// CHECK:         vector.fma
+func.func private @convolution(%in: memref<1x2x6x6xf32>, %filter: memref<4x2x3x3xf32>, %out: memref<1x4x4x4xf32>) attributes {kiln.kernel, kiln.target = "cpu"} {
+  linalg.generic {indexing_maps = [affine_map<(n, oc, oh, ic, kh, kw, ow) -> (n, ic, oh + kh, ow + kw)>, affine_map<(n, oc, oh, ic, kh, kw, ow) -> (oc, ic, kh, kw)>, affine_map<(n, oc, oh, ic, kh, kw, ow) -> (n, oc, oh, ow)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]} ins(%in, %filter : memref<1x2x6x6xf32>, memref<4x2x3x3xf32>) outs(%out : memref<1x4x4x4xf32>) {
+  ^bb0(%x: f32, %w: f32, %acc: f32):
+    %0 = arith.mulf %x, %w : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}

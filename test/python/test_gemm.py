@@ -65,3 +65,19 @@ def test_parallel_tiles_on_any_thread_count(threads):
         torch.testing.assert_close(compiled(a, b), a @ b, **TOLERANCE)
     finally:
         torch.set_num_threads(previous)
+
+
+@pytest.mark.parametrize("config, lowered", [
+    (dict(in_channels=3, out_channels=16, kernel_size=3, padding=1), True),
+    (dict(in_channels=8, out_channels=12, kernel_size=3, stride=2, padding=1), True),
+    (dict(in_channels=8, out_channels=20, kernel_size=1), True),
+    (dict(in_channels=6, out_channels=9, kernel_size=(3, 5), dilation=2, padding=(2, 1)), True),
+    (dict(in_channels=8, out_channels=8, kernel_size=3, padding=1, groups=8), True),
+    # A grouped convolution indexes channels with floordiv: not linear, left to loops.
+    (dict(in_channels=8, out_channels=12, kernel_size=3, groups=2), False),
+])
+def test_convolutions_pack_their_input_as_im2col(config, lowered, tmp_path):
+    conv = torch.nn.Conv2d(**config).eval()
+    with torch.no_grad():
+        _check(conv, _random(2, config["in_channels"], 13, 11) * 3, dump=tmp_path)
+    assert ("vector.fma" in (tmp_path / "4-planned.mlir").read_text()) == lowered
