@@ -33,10 +33,10 @@ from . import catalog, measure, micro, report
 def main(argv=None) -> int:
     """Entry point of ``kiln-bench``; returns the process exit status."""
     args = _parse(argv)
-    caches = "warm caches" if args.warm_caches else "cold (fresh Inductor cache, KILN_CACHE=0)"
+    caches = "with warm caches" if args.warm_caches else "cold (fresh Inductor cache, KILN_CACHE=0)"
     print(f"kiln-bench: torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"{args.repeats} repeats after {args.warmup} warmup, median per call; compiles "
-          f"with {caches}")
+          f"{caches}")
     print(f"note: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the start; "
           "compare ratios within one run, not times across runs")
     with torch.no_grad(), _caches(cold=not args.warm_caches):
