@@ -30,28 +30,32 @@ PANEL_WIDTH = 32  # NR: columns of C per micro-kernel (2 vectors)
 TILE_ROWS = 8  # MR: rows of C per micro-kernel; 16 accumulators + 2 B vectors + 1 A
 
 
+Terms = tuple[tuple[int, int], ...]  # (extent, stride) pairs, outermost first
+
+
 @dataclass(frozen=True)
 class Operand:
-    """Where an operand's elements are: ``offset + sum(index[d] * strides[d])``."""
+    """A or C: element ``(batch, i, j)`` is at ``offset + batch + i * row_stride + g(j)``.
 
-    offset: int
-    batch_strides: tuple[int, ...]
-    row_stride: int  # along m for A and C, along k for B
-    column_stride: int  # along k for A, along n for B and C
-
-
-@dataclass(frozen=True)
-class Gathered:
-    """B's element ``(k, j)`` is at ``offset + batch + f(k) + g(j)``.
-
-    ``rows`` and ``columns`` are ``(extent, stride)`` pairs, outermost first: the flat
-    row index ``k`` splits into one index per pair, and ``f(k)`` sums index * stride.
+    ``columns`` splits the flat column index ``j`` (k for A, n for C) into one index per
+    pair, and ``g(j)`` sums index * stride.
     """
 
     offset: int
     batch_strides: tuple[int, ...]
-    rows: tuple[tuple[int, int], ...]
-    columns: tuple[tuple[int, int], ...]
+    row_stride: int
+    columns: Terms
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """B: element ``(batch, k, j)`` is at ``offset + batch + f(k) + g(j)``, both split
+    as :class:`Operand`'s columns are."""
+
+    offset: int
+    batch_strides: tuple[int, ...]
+    rows: Terms
+    columns: Terms
 
 
 @dataclass(frozen=True)
@@ -69,10 +73,12 @@ class GemmShape:
 
     @property
     def batch_count(self) -> int:
-        count = 1
-        for size in self.batch:
-            count *= size
-        return count
+        return product(self.batch)
+
+    @property
+    def packed_batch(self) -> tuple[int, ...]:
+        """The batch extents B varies along; B is packed once per combination of them."""
+        return tuple(size for size, stride in zip(self.batch, self.b.batch_strides) if stride)
 
     @property
     def panels(self) -> int:
@@ -80,7 +86,15 @@ class GemmShape:
 
     @property
     def packed_elements(self) -> int:
-        return self.batch_count * self.panels * self.k * PANEL_WIDTH
+        return product(self.packed_batch) * self.panels * self.k * PANEL_WIDTH
+
+
+def product(extents) -> int:
+    """The product of ``extents`` (1 when empty)."""
+    product = 1
+    for extent in extents:
+        product *= extent
+    return product
 
 
 def _span(offset: int, terms) -> int:
@@ -92,10 +106,10 @@ def spans(shape: GemmShape) -> dict[str, int]:
     """Elements each flat view needs, keyed ``a``, ``b``, ``c``, and ``p`` for the panels."""
     a, b, c = shape.a, shape.b, shape.c
     return {
-        "a": _span(a.offset, [(shape.m, a.row_stride), (shape.k, a.column_stride),
+        "a": _span(a.offset, [(shape.m, a.row_stride), *a.columns,
                               *zip(shape.batch, a.batch_strides)]),
         "b": _span(b.offset, [*b.rows, *b.columns, *zip(shape.batch, b.batch_strides)]),
-        "c": _span(c.offset, [(shape.m, c.row_stride), (shape.n, c.column_stride),
+        "c": _span(c.offset, [(shape.m, c.row_stride), *c.columns,
                               *zip(shape.batch, c.batch_strides)]),
         "p": shape.packed_elements,
     }
@@ -167,21 +181,25 @@ class _Writer:
                      f"({expression})>({', '.join(dims)}){symbol_values}")
         return value
 
-    def _batch_offset(self, operand: Operand) -> str:
+    def _batch_offset(self, operand: Operand | Gathered) -> str:
         """An affine expression of ``d0`` (the flat batch index) for the operand's offset."""
-        terms, inner = [str(operand.offset)], 1
-        for size, stride in reversed(list(zip(self.shape.batch, operand.batch_strides))):
-            if stride and size > 1:
-                terms.append(f"((d0 floordiv {inner}) mod {size}) * {stride}")
-            inner *= size
-        return " + ".join(terms)
+        return f"{operand.offset} + {_split('d0', tuple(zip(self.shape.batch, operand.batch_strides)))}"
+
+    def _packed_batch_index(self) -> str:
+        """An affine expression of ``d0`` (the flat batch index): which packed copy of B."""
+        strides, inner = [], 1
+        for size, stride in reversed(list(zip(self.shape.batch, self.shape.b.batch_strides))):
+            strides.append(inner if stride else 0)
+            inner *= size if stride else 1
+        return _split("d0", tuple(zip(self.shape.batch, reversed(strides))))
 
     def pack(self) -> str:
         """Copy B into zero-padded panels: ``P[batch][panel][k][column]``."""
         s, b, c = self.shape, self.shape.b, self.const
-        lines = [f"  scf.parallel (%pb, %pp) = ({c(0)}, {c(0)}) to ({c(s.batch_count)}, "
+        packed_batch = tuple(zip(s.packed_batch, (stride for stride in b.batch_strides if stride)))
+        lines = [f"  scf.parallel (%pb, %pp) = ({c(0)}, {c(0)}) to ({c(product(s.packed_batch))}, "
                  f"{c(s.panels)}) step ({c(1)}, {c(1)}) {{"]
-        base = self.apply(lines, "    ", "pbase", ["%pb"], self._batch_offset(b))
+        base = self.apply(lines, "    ", "pbase", ["%pb"], f"{b.offset} + {_split('d0', packed_batch)}")
         packed = self.apply(lines, "    ", "pdst", ["%pb", "%pp"],
                             f"(d0 * {s.panels} + d1) * {s.k * PANEL_WIDTH}")
         last_column = self.apply(lines, "    ", "last", ["%pp"], f"{s.n - 1} - d0 * {PANEL_WIDTH}")
@@ -225,7 +243,7 @@ class _Writer:
             masks.append(self.fresh("mask"))
             lines.append(f"{indent}{masks[-1]} = vector.create_mask {valid} : {MASK_TYPE}")
         panel = self.apply(lines, indent, "panel", ["%gb", "%gp"],
-                           f"(d0 * {s.panels} + d1) * {s.k * PANEL_WIDTH}")
+                           f"(({self._packed_batch_index()}) * {s.panels} + d1) * {s.k * PANEL_WIDTH}")
         initial = []
         for r in range(rows):
             for j in range(vectors):
@@ -236,37 +254,55 @@ class _Writer:
                 initial.append(self.fresh("init"))
                 lines.append(f"{indent}{initial[-1]} = vector.maskedload %c[{address}], {masks[j]}, "
                              f"%zeros : {self.types['c']}, {MASK_TYPE}, {VECTOR_TYPE} into {VECTOR_TYPE}")
-        accumulators = [f"%acc{i}" for i in range(rows * vectors)]
-        results = self.fresh("sum")
-        iter_args = ", ".join(f"{a} = {v}" for a, v in zip(accumulators, initial))
-        lines.append(f"{indent}{results}:{len(accumulators)} = scf.for %k = {c(0)} to {c(s.k)} "
-                     f"step {c(1)} iter_args({iter_args}) -> "
-                     f"({', '.join([VECTOR_TYPE] * len(accumulators))}) {{")
-        inner = indent + "  "
-        b_vectors = []
-        for j in range(vectors):
-            address = self.apply(lines, inner, "bat", ["%k"], f"s0 + d0 * {PANEL_WIDTH} + {VECTOR * j}",
-                                 (panel,))
-            b_vectors.append(self.fresh("bv"))
-            lines.append(f"{inner}{b_vectors[-1]} = vector.load %p[{address}] : "
-                         f"{self.types['p']}, {VECTOR_TYPE}")
-        updated = []
-        for r in range(rows):
-            address = self.apply(lines, inner, "aat", ["%k"], f"s0 + d0 * {s.a.column_stride}",
-                                 (a_rows[r],))
-            scalar, broadcast = self.fresh("a"), self.fresh("av")
-            lines.append(f"{inner}{scalar} = memref.load %a[{address}] : {self.types['a']}")
-            lines.append(f"{inner}{broadcast} = vector.broadcast {scalar} : f32 to {VECTOR_TYPE}")
-            for j in range(vectors):
-                updated.append(self.fresh("fma"))
-                lines.append(f"{inner}{updated[-1]} = vector.fma {broadcast}, {b_vectors[j]}, "
-                             f"{accumulators[r * vectors + j]} : {VECTOR_TYPE}")
-        lines.append(f"{inner}scf.yield {', '.join(updated)} : {', '.join([VECTOR_TYPE] * len(updated))}")
-        lines.append(f"{indent}}}")
+        results = self._k_loops(lines, indent, initial, a_rows, panel, rows)
         for r in range(rows):
             for j in range(vectors):
                 address = self.apply(lines, indent, "cout", [c_rows[r]], f"d0 + {VECTOR * j}")
                 lines.append(f"{indent}vector.maskedstore %c[{address}], {masks[j]}, "
-                             f"{results}#{r * vectors + j} : {self.types['c']}, {MASK_TYPE}, {VECTOR_TYPE}")
+                             f"{results[r * vectors + j]} : {self.types['c']}, {MASK_TYPE}, {VECTOR_TYPE}")
         lines += ["    scf.reduce", "  }"]
         return "\n".join(lines)
+
+    def _k_loops(self, lines: list[str], indent: str, initial: list[str], a_rows: list[str],
+                 panel: str, rows: int) -> list[str]:
+        """One ``scf.for`` per term of A's k, carrying the accumulators; the innermost
+        loads two B vectors and one A element per row and issues the FMAs."""
+        s, c, vectors = self.shape, self.const, PANEL_WIDTH // VECTOR
+        terms = s.a.columns
+        count = len(initial)
+        types = ", ".join([VECTOR_TYPE] * count)
+        carried, outputs, indices = initial, [], []
+        for level, (extent, _) in enumerate(terms):
+            index, result = f"%k{level}_{self.counter}", self.fresh("sum")
+            names = [f"%acc{level}_{i}_{self.counter}" for i in range(count)]
+            iter_args = ", ".join(f"{name} = {value}" for name, value in zip(names, carried))
+            lines.append(f"{indent}{result}:{count} = scf.for {index} = {c(0)} to {c(extent)} "
+                         f"step {c(1)} iter_args({iter_args}) -> ({types}) {{")
+            indent += "  "
+            carried, outputs, indices = names, outputs + [result], indices + [index]
+        flat_k = " + ".join(f"d{level} * {product(e for e, _ in terms[level + 1:])}"
+                            for level in range(len(terms)))
+        b_vectors = []
+        for j in range(vectors):
+            address = self.apply(lines, indent, "bat", indices,
+                                 f"s0 + ({flat_k}) * {PANEL_WIDTH} + {VECTOR * j}", (panel,))
+            b_vectors.append(self.fresh("bv"))
+            lines.append(f"{indent}{b_vectors[-1]} = vector.load %p[{address}] : "
+                         f"{self.types['p']}, {VECTOR_TYPE}")
+        a_offset = " + ".join(f"d{level} * {stride}" for level, (_, stride) in enumerate(terms))
+        updated = []
+        for r in range(rows):
+            address = self.apply(lines, indent, "aat", indices, f"s0 + {a_offset}", (a_rows[r],))
+            scalar, broadcast = self.fresh("a"), self.fresh("av")
+            lines.append(f"{indent}{scalar} = memref.load %a[{address}] : {self.types['a']}")
+            lines.append(f"{indent}{broadcast} = vector.broadcast {scalar} : f32 to {VECTOR_TYPE}")
+            for j in range(vectors):
+                updated.append(self.fresh("fma"))
+                lines.append(f"{indent}{updated[-1]} = vector.fma {broadcast}, {b_vectors[j]}, "
+                             f"{carried[r * vectors + j]} : {VECTOR_TYPE}")
+        for level in reversed(range(len(terms))):
+            lines.append(f"{indent}scf.yield {', '.join(updated)} : {types}")
+            indent = indent[:-2]
+            lines.append(f"{indent}}}")
+            updated = [f"{outputs[level]}#{i}" for i in range(count)]
+        return updated

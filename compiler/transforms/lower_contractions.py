@@ -9,7 +9,7 @@ from torch_mlir.dialects import memref
 from ..ir_walk import collect_ops, named
 from ..linalg_queries import reduction_dims
 from ..pass_registry import register_pass
-from .gemm_codegen import Gathered, GemmShape, Operand, gemm_function, spans
+from .gemm_codegen import Gathered, GemmShape, Operand, product, gemm_function, spans
 
 ALIGNMENT = 64
 
@@ -121,18 +121,19 @@ def _extents(generic: ir.Operation, maps: list[ir.AffineMap]) -> list[int] | Non
     return None if None in extents else extents
 
 
-def _chain(dims: list[int], strides: list[int], extents: list[int]) -> list[int]:
-    """The longest run of ``dims``, innermost first, that is contiguous in ``strides``:
-    the first has stride 1 and each next one the product of the extents before it."""
-    chain, expected = [], 1
-    remaining = list(dims)
+def _chain(first: int, candidates: list[int], strides: list[list[int]], extents: list[int]) -> list[int]:
+    """``first`` and the ``candidates`` that extend it outward, innermost first: each next
+    dimension's stride, in every one of ``strides``, is the previous one's times its extent."""
+    chain = [first]
+    remaining = [d for d in candidates if d != first]
     while True:
-        follower = next((d for d in remaining if strides[d] == expected), None)
+        last = chain[-1]
+        follower = next((d for d in remaining
+                         if all(s[d] == s[last] * extents[last] for s in strides)), None)
         if follower is None:
             return chain
         chain.append(follower)
         remaining.remove(follower)
-        expected *= extents[follower]
 
 
 def gemm_shape(generic: ir.Operation) -> tuple[GemmShape, int] | None:
@@ -140,9 +141,10 @@ def gemm_shape(generic: ir.Operation) -> tuple[GemmShape, int] | None:
     None when the GEMM cannot take it.
 
     The input that holds C's unit-stride dimension is B (packed); C's columns are the
-    run of B-only dimensions contiguous in C (``oh, ow`` of a convolution), its rows one
-    A-only dimension, and its k the reduction dimensions, which must be contiguous in A.
-    Every other parallel dimension is a batch dimension.
+    run of B-only dimensions contiguous in C (``oh, ow`` of a convolution), its rows the
+    run of A-only dimensions contiguous in both A and C (``batch, sequence`` of a linear
+    layer), and its k every reduction dimension, outermost in A first. Every other
+    parallel dimension is a batch dimension.
     """
     maps = [ir.AffineMapAttr(m).value for m in generic.attributes["indexing_maps"]]
     addresses = [_address(value, m) for value, m in zip(generic.operands, maps)]
@@ -151,46 +153,38 @@ def gemm_shape(generic: ir.Operation) -> tuple[GemmShape, int] | None:
         return None
     reductions = reduction_dims(generic)
     parallel = [d for d in range(len(extents)) if d not in reductions]
-    (c_strides, c_offset) = addresses[2]
+    c_strides, c_offset = addresses[2]
     for b_index in (1, 0):
         (a_strides, a_offset), (b_strides, b_offset) = addresses[1 - b_index], addresses[b_index]
         b_only = [d for d in parallel if b_strides[d] and not a_strides[d]]
-        columns = _chain(b_only, c_strides, extents)
-        if columns:
+        unit = [d for d in b_only if c_strides[d] == 1]
+        if unit:
+            columns = _chain(unit[0], b_only, [c_strides], extents)
             break
     else:
         return None
-    rows = sorted((d for d in parallel if a_strides[d] and not b_strides[d] and d not in columns),
-                  key=lambda d: c_strides[d])
-    row = rows[0] if rows else None
-    step = min(a_strides[d] for d in reductions)  # A's stride along the flat k
-    if step == 0:
-        return None
-    k_dims = _chain(reductions, [s // step if s % step == 0 else 0 for s in a_strides], extents)
-    if len(k_dims) != len(reductions):
-        return None
-    batch = [d for d in parallel if d not in columns and d != row]
+    a_only = sorted((d for d in parallel if a_strides[d] and not b_strides[d]),
+                    key=lambda d: c_strides[d])
+    rows = _chain(a_only[0], a_only, [a_strides, c_strides], extents) if a_only else []
+    k_dims = sorted(reductions, key=lambda d: -a_strides[d])
+    batch = [d for d in parallel if d not in columns and d not in rows]
 
-    def operand(strides, offset, column_stride):
+    def operand(strides, offset, column_terms):
         return Operand(offset=offset, batch_strides=tuple(strides[d] for d in batch),
-                       row_stride=strides[row] if row is not None else 0,
-                       column_stride=column_stride)
+                       row_stride=strides[rows[0]] if rows else 0, columns=column_terms)
 
-    def size(dims):
-        product = 1
-        for d in dims:
-            product *= extents[d]
-        return product
+    def terms(dims, strides):
+        return tuple((extents[d], strides[d]) for d in dims)
 
-    outermost_first = list(reversed(k_dims)), list(reversed(columns))
+    columns = list(reversed(columns))  # outermost first, as the terms are
     shape = GemmShape(
-        batch=tuple(extents[d] for d in batch), m=extents[row] if row is not None else 1,
-        n=size(columns), k=size(k_dims),
-        a=operand(a_strides, a_offset, step),
+        batch=tuple(extents[d] for d in batch), m=product(extents[d] for d in rows),
+        n=product(extents[d] for d in columns), k=product(extents[d] for d in k_dims),
+        a=operand(a_strides, a_offset, terms(k_dims, a_strides)),
         b=Gathered(offset=b_offset, batch_strides=tuple(b_strides[d] for d in batch),
-                   rows=tuple((extents[d], b_strides[d]) for d in outermost_first[0]),
-                   columns=tuple((extents[d], b_strides[d]) for d in outermost_first[1])),
-        c=operand(c_strides, c_offset, 1), accumulate=True)
+                   rows=terms(k_dims, b_strides), columns=terms(columns, b_strides)),
+        c=operand(c_strides, c_offset, ((product(extents[d] for d in columns), 1),)),
+        accumulate=True)
     return shape, b_index
 
 

@@ -71,3 +71,26 @@ func.func @inside_serial_loop(%out: memref<64x4096xf32>) {
   }
   return
 }
+
+// -----
+
+// Of a big multi-dimensional loop, only the leading dimensions that give enough chunks
+// for the team stay parallel; the innermost runs as a plain loop LLVM can vectorize.
+// CHECK-LABEL: func.func @keeps_leading_dims(
+// CHECK:         scf.parallel (%[[I:.+]]) = (%{{.+}}) to (%{{.+}}) step (%{{.+}}) {
+// CHECK-NEXT:      scf.for %[[J:.+]] = %{{.+}} to %{{.+}} step
+// CHECK-NEXT:        memref.store %{{.+}}, %{{.+}}[%[[I]], %[[J]]]
+// CHECK:           scf.reduce
+// ALL-LABEL:   func.func @keeps_leading_dims(
+func.func @keeps_leading_dims(%out: memref<64x4096xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c4096 = arith.constant 4096 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c4096) step (%c1, %c1) {
+    memref.store %zero, %out[%i, %j] : memref<64x4096xf32>
+    scf.reduce
+  }
+  return
+}

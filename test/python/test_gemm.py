@@ -81,3 +81,15 @@ def test_convolutions_pack_their_input_as_im2col(config, lowered, tmp_path):
     with torch.no_grad():
         _check(conv, _random(2, config["in_channels"], 13, 11) * 3, dump=tmp_path)
     assert ("vector.fma" in (tmp_path / "4-planned.mlir").read_text()) == lowered
+
+
+def test_rows_flatten_and_k_splits_over_views():
+    layer = torch.nn.Linear(24, 40).eval()
+
+    def heads_then_projection(y):  # y: [batch, heads, sequence, head_width]
+        batch, heads, sequence, width = y.shape
+        return layer(y.transpose(1, 2).reshape(batch, sequence, heads * width))
+
+    with torch.no_grad():
+        _check(layer, _random(3, 17, 24) * 4)
+        _check(heads_then_projection, _random(2, 4, 9, 6) * 4)
