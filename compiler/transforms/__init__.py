@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (registers the passes)
     plan_memory,
     mark_noalias,
     lower_contractions,
+    lower_copies,
     order_loops,
     parallelize_loops,
     reassociate_reductions,
