@@ -15,6 +15,7 @@ from typing import BinaryIO
 import torch
 from torch.utils import _pytree as pytree
 
+from . import memory
 from .devices import get_device
 from .errors import ArtifactError, CallError
 from .host_program import BufferRef, HostProgram, Launch
@@ -109,7 +110,7 @@ class Executable:
 
     def __call__(self, *args):
         inputs = self._checked_inputs(args)
-        outputs = [torch.empty(s.shape, dtype=s.torch_dtype) for s in self.outputs]
+        outputs = [memory.empty(s.shape, s.torch_dtype) for s in self.outputs]
         state = [t.detach().contiguous() for t in self.state]
         pointers = [t.data_ptr() for t in state + inputs + outputs] + self._scratch_pointers
         with self._lock:
@@ -190,7 +191,7 @@ class _AlignedBuffer:
 
     def __init__(self, nbytes: int):
         self.nbytes = nbytes
-        self._storage = torch.empty(nbytes + ALIGNMENT - 1, dtype=torch.uint8)
+        self._storage = memory.empty((nbytes + ALIGNMENT - 1,), torch.uint8)
         self.address = -(-self._storage.data_ptr() // ALIGNMENT) * ALIGNMENT
 
 
