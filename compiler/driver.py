@@ -19,14 +19,14 @@ from torch_mlir import ir
 from kiln import knobs
 from kiln.runtime import Executable, TensorSpec
 from kiln.runtime.errors import KilnError
-from kiln.runtime.host_program import Copy, Launch
+from kiln.runtime.host_program import Copy, Launch, Prepack
 
 from .analysis import eager_peak_bytes_estimate
 from .compile_cache import open_cache
 from .conversion import kiln_to_linalg, torch_to_kiln  # noqa: F401  (registers passes)
 from .diagnostics import CompileError
 from .dialect import make_context
-from .host_program import extract_host_program, find_function, split_kernels
+from .host_program import STATE_COUNT_ATTR, extract_host_program, find_function, split_kernels
 from .importer import export, import_program, state_tensors
 from .pass_pipeline import build_pass_manager
 from .targets import get_target
@@ -80,6 +80,8 @@ def _compile(fn, example_args: tuple, target: str, dump_ir: str | Path | None) -
     with context, ir.Location.unknown():
         imported = import_program(program, context)
         module, entry_point = imported.module, imported.function_name
+        find_function(module, entry_point).attributes[STATE_COUNT_ATTR] = ir.IntegerAttr.get(
+            ir.IntegerType.get_signless(64), len(imported.state_names))
         timings["torch"] = time.perf_counter() - started
         _dump(dump_dir, 0, "torch", module)
         for index, stage in enumerate(stages[:whole_module_stages], start=1):
@@ -122,6 +124,7 @@ def _compile(fn, example_args: tuple, target: str, dump_ir: str | Path | None) -
         outputs=outputs, output_tree=pytree.treespec_dumps(program.call_spec.out_spec),
         stats={
             "kernels": sum(isinstance(step, Launch) for step in steps),
+            "prepacked_weights": sum(isinstance(step, Prepack) for step in steps),
             "copies": sum(isinstance(step, Copy) for step in steps),
             "arena_bytes": host_program.arena_bytes,
             "eager_peak_bytes_estimate": eager_estimate,

@@ -21,7 +21,7 @@ kernel a module of its own.
 
 from torch_mlir import ir
 
-from kiln.runtime.host_program import BufferRef, Copy, HostProgram, Launch
+from kiln.runtime.host_program import BufferRef, Copy, HostProgram, Launch, Prepack
 
 from .byte_sizes import byte_size
 from .diagnostics import CompileError, user_source_line
@@ -29,6 +29,12 @@ from .diagnostics import CompileError, user_source_line
 KERNEL_ATTR = "kiln.kernel"
 ARENA_ATTR = "kiln.arena"
 BUFFER_ATTR = "kiln.buffer"
+# On the host function: how many of its first arguments are parameters and buffers.
+STATE_COUNT_ATTR = "kiln.state_count"
+# On a kernel that packs a weight: the host runs it only when the weight changes.
+PREPACK_ATTR = "kiln.prepack"
+# On a host alloc: a buffer that outlives the call (a weight's packed panels), not in the arena.
+PERSISTENT_ATTR = "kiln.persistent"
 # Ops a host function may hold; any other op is an error.
 HOST_OPS = frozenset({
     "memref.alloc", "memref.dealloc", "memref.view", "memref.collapse_shape",
@@ -54,7 +60,7 @@ def extract_host_program(module: ir.Module, entry_point: str, state_count: int,
     """
     function = find_function(module, entry_point)
     arguments = _argument_refs(function, state_count, input_count)
-    kernels = {_symbol_name(op) for op in module.body.operations
+    kernels = {_symbol_name(op): PREPACK_ATTR in op.attributes for op in module.body.operations
                if op.operation.name == "func.func" and KERNEL_ATTR in op.attributes}
     program = _HostProgramBuilder(function, arguments, kernels).build()
     function.erase()
@@ -74,9 +80,10 @@ def _argument_refs(function: ir.Operation, state_count: int, input_count: int) -
 class _HostProgramBuilder:
     """Walks one host function, mapping each buffer value to a :class:`BufferRef`."""
 
-    def __init__(self, function: ir.Operation, arguments: list[BufferRef], kernels: set[str]):
+    def __init__(self, function: ir.Operation, arguments: list[BufferRef],
+                 kernels: dict[str, bool]):
         self.function = function
-        self.kernels = kernels
+        self.kernels = kernels  # name -> whether it packs a weight
         blocks = function.regions[0].blocks
         if len(blocks) != 1:
             raise CompileError(f"host function '{_symbol_name(function)}' must have one block")
@@ -84,7 +91,8 @@ class _HostProgramBuilder:
         self.buffers: dict[ir.Value, BufferRef] = dict(zip(self.block.arguments, arguments))
         self.arena: ir.Value | None = None
         self.arena_bytes = 0
-        self.steps: list[Launch | Copy] = []
+        self.persistent_bytes: list[int] = []
+        self.steps: list[Launch | Prepack | Copy] = []
 
     def build(self) -> HostProgram:
         for op in self.block.operations:
@@ -93,9 +101,13 @@ class _HostProgramBuilder:
                 raise self.error(op, f"unexpected op {name} in the host function; a host function "
                                      "only allocates, views, reshapes, launches kernels and copies")
             getattr(self, "visit_" + name.split(".")[1])(op)
-        return HostProgram(self.arena_bytes, tuple(self.steps))
+        return HostProgram(self.arena_bytes, tuple(self.steps), tuple(self.persistent_bytes))
 
     def visit_alloc(self, op) -> None:
+        if PERSISTENT_ATTR in op.attributes:
+            self.buffers[op.results[0]] = BufferRef("persistent", len(self.persistent_bytes))
+            self.persistent_bytes.append(self.size_of(op, op.results[0]))
+            return
         if ARENA_ATTR not in op.attributes:
             raise self.error(op, "a buffer outside the arena; run kiln-plan-memory first")
         if self.arena is not None:
@@ -103,7 +115,7 @@ class _HostProgramBuilder:
         self.arena, self.arena_bytes = op.results[0], self.size_of(op, op.results[0])
 
     def visit_dealloc(self, op) -> None:
-        if op.operands[0] != self.arena:
+        if self.arena is None or op.operands[0] != self.arena:
             self.buffer(op, op.operands[0])
 
     def visit_constant(self, op) -> None:
@@ -133,7 +145,8 @@ class _HostProgramBuilder:
             raise self.error(op, f"the host function calls '{callee}', which is not a kernel")
         if len(op.results):
             raise self.error(op, f"kernel '{callee}' must return nothing")
-        self.steps.append(Launch(callee, tuple(self.buffer(op, v) for v in op.operands)))
+        step = Prepack if self.kernels[callee] else Launch
+        self.steps.append(step(callee, tuple(self.buffer(op, v) for v in op.operands)))
 
     def visit_copy(self, op) -> None:
         source, target = op.operands

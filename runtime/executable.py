@@ -18,7 +18,7 @@ from torch.utils import _pytree as pytree
 from . import memory
 from .devices import get_device
 from .errors import ArtifactError, CallError
-from .host_program import BufferRef, HostProgram, Launch
+from .host_program import BufferRef, HostProgram, Launch, Prepack
 
 FORMAT = "kiln-executable"
 FORMAT_VERSION = 2
@@ -68,16 +68,22 @@ class Executable:
         program = self.host_program
         # Scratch memory lives as long as the executable; its addresses never change.
         self._arena = _AlignedBuffer(program.arena_bytes) if program.arena_bytes else None
-        self._lock = threading.Lock() if self._arena is not None else contextlib.nullcontext()
+        self._persistent = [_AlignedBuffer(nbytes) for nbytes in program.persistent_bytes]
+        shared = self._arena is not None or self._persistent
+        self._lock = threading.Lock() if shared else contextlib.nullcontext()
         self._scratch_pointers: list[int] = []
+        self._prepacks: list[tuple] = []
         self._steps = self._bind_steps(self._device.load(self.binary))
+        self._packed_for: list[tuple | None] = [None] * len(self._prepacks)
 
     def _bind_steps(self, library) -> list[tuple]:
         """The host program as ``(function, slots)`` pairs over one table of addresses.
 
         At each call the table holds the state, input and output addresses, then
-        :attr:`_scratch_pointers`, the arena views' addresses, which
-        this fills once; a step calls ``function`` with the addresses in its ``slots``.
+        :attr:`_scratch_pointers`, the addresses of arena views and persistent buffers,
+        which this fills once; a step calls ``function`` with the addresses in its
+        ``slots``. :class:`Prepack` steps go to :attr:`_prepacks` instead, with the state
+        indices they read.
         """
         counts = {"state": len(self.state), "input": len(self.inputs), "output": len(self.outputs)}
         starts = {"state": 0, "input": counts["state"], "output": counts["state"] + counts["input"]}
@@ -95,15 +101,24 @@ class Executable:
 
         kernels, steps = {}, []
         for step in self.host_program.steps:
-            if isinstance(step, Launch):
+            if isinstance(step, (Launch, Prepack)):
                 if step.kernel not in kernels:
                     kernels[step.kernel] = self._device.kernel(library, step.kernel, len(step.args))
-                steps.append((kernels[step.kernel], tuple(slot(a) for a in step.args)))
+                bound = (kernels[step.kernel], tuple(slot(a) for a in step.args))
+                if isinstance(step, Launch):
+                    steps.append(bound)
+                else:
+                    sources = tuple(a.index for a in step.args if a.kind == "state")
+                    self._prepacks.append((*bound, sources))
             else:
                 steps.append((_copier(step.nbytes), (slot(step.target), slot(step.source))))
         return steps
 
     def _scratch_address(self, ref: BufferRef) -> int:
+        if ref.kind == "persistent":
+            if ref.index >= len(self._persistent):
+                raise ArtifactError(f"the host program uses {ref}, which this program lacks")
+            return self._persistent[ref.index].address
         if self._arena is None or ref.index >= self._arena.nbytes:
             raise ArtifactError(f"the host program uses {ref}, outside its arena")
         return self._arena.address + ref.index
@@ -114,6 +129,13 @@ class Executable:
         state = [t.detach().contiguous() for t in self.state]
         pointers = [t.data_ptr() for t in state + inputs + outputs] + self._scratch_pointers
         with self._lock:
+            for index, (function, slots, sources) in enumerate(self._prepacks):
+                # A weight is repacked when it is replaced or modified in place.
+                version = tuple((id(self.state[i]), self.state[i].data_ptr(), self.state[i]._version)
+                                for i in sources)
+                if version != self._packed_for[index]:
+                    function(*[pointers[i] for i in slots])
+                    self._packed_for[index] = version
             for function, slots in self._steps:
                 function(*[pointers[i] for i in slots])
         return pytree.tree_unflatten(outputs, self._output_spec)

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 
 from .errors import ArtifactError
 
-BUFFER_KINDS = ("state", "input", "output", "arena")
+BUFFER_KINDS = ("state", "input", "output", "arena", "persistent")
 
 
 @dataclass(frozen=True)
 class BufferRef:
     """Where a kernel argument or copy operand lives.
 
-    ``index`` is the position among the program's state, inputs or outputs for those
-    kinds, and the byte offset into the arena for ``'arena'``.
+    ``index`` is the position among the program's state, inputs, outputs or persistent
+    buffers for those kinds, and the byte offset into the arena for ``'arena'``.
     """
 
     kind: str
@@ -45,6 +45,19 @@ class Launch:
 
 
 @dataclass(frozen=True)
+class Prepack:
+    """Run kernel ``kernel`` on ``args`` when a state tensor among them has changed.
+
+    It packs a weight into a persistent buffer for the kernels that read it; the runtime
+    runs it on the first call and again only when one of the state tensors it reads is
+    replaced or modified in place (a new identity or ``_version``).
+    """
+
+    kernel: str
+    args: tuple[BufferRef, ...]
+
+
+@dataclass(frozen=True)
 class Copy:
     """Copy ``nbytes`` contiguous bytes from ``source`` to ``target``."""
 
@@ -58,12 +71,14 @@ class HostProgram:
     """Scratch memory the program needs and the steps that run it, in order."""
 
     arena_bytes: int
-    steps: tuple[Launch | Copy, ...]
+    steps: tuple[Launch | Prepack | Copy, ...]
+    persistent_bytes: tuple[int, ...] = ()  # sizes of the buffers kept across calls
 
     def to_record(self) -> dict:
         """This program as plain lists, dicts, ints and strs."""
         return {
             "arena_bytes": self.arena_bytes,
+            "persistent_bytes": list(self.persistent_bytes),
             "steps": [_step_record(step) for step in self.steps],
         }
 
@@ -74,6 +89,7 @@ class HostProgram:
             return HostProgram(
                 arena_bytes=int(record["arena_bytes"]),
                 steps=tuple(_step_from_record(step) for step in record["steps"]),
+                persistent_bytes=tuple(int(n) for n in record.get("persistent_bytes", ())),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ArtifactError(f"malformed host program record: {error!r}") from error
@@ -81,28 +97,34 @@ class HostProgram:
     def describe(self) -> str:
         """A readable listing: the arena's size, then one numbered line per step."""
         lines = [f"host program: arena {self.arena_bytes} bytes"]
+        if self.persistent_bytes:
+            lines[0] += f", persistent buffers of {list(self.persistent_bytes)} bytes"
         for number, step in enumerate(self.steps):
-            if isinstance(step, Launch):
-                text = f"launch {step.kernel}({', '.join(map(str, step.args))})"
+            if isinstance(step, (Launch, Prepack)):
+                verb = "launch" if isinstance(step, Launch) else "prepack"
+                text = f"{verb} {step.kernel}({', '.join(map(str, step.args))})"
             else:
                 text = f"copy {step.nbytes} bytes {step.source} -> {step.target}"
             lines.append(f"  {number:>3}  {text}")
         return "\n".join(lines)
 
 
-def _step_record(step: Launch | Copy) -> dict:
-    if isinstance(step, Launch):
-        return {"launch": step.kernel, "args": [[a.kind, a.index] for a in step.args]}
+def _step_record(step: Launch | Prepack | Copy) -> dict:
+    if isinstance(step, (Launch, Prepack)):
+        verb = "launch" if isinstance(step, Launch) else "prepack"
+        return {verb: step.kernel, "args": [[a.kind, a.index] for a in step.args]}
     return {"copy": step.nbytes, "source": [step.source.kind, step.source.index],
             "target": [step.target.kind, step.target.index]}
 
 
-def _step_from_record(record: dict) -> Launch | Copy:
+def _step_from_record(record: dict) -> Launch | Prepack | Copy:
     if "launch" in record:
         return Launch(str(record["launch"]), tuple(_buffer(a) for a in record["args"]))
+    if "prepack" in record:
+        return Prepack(str(record["prepack"]), tuple(_buffer(a) for a in record["args"]))
     if "copy" in record:
         return Copy(_buffer(record["source"]), _buffer(record["target"]), int(record["copy"]))
-    raise ValueError(f"a step must be a launch or a copy, not {record!r}")
+    raise ValueError(f"a step must be a launch, a prepack or a copy, not {record!r}")
 
 
 def _buffer(record: list) -> BufferRef:

@@ -128,11 +128,11 @@ def _split(index: str, terms: tuple[tuple[int, int], ...]) -> str:
     return " + ".join(parts) or "0"
 
 
-def gemm_function(name: str, shape: GemmShape) -> str:
+def gemm_function(name: str, shape: GemmShape, pack: bool = True) -> str:
     """A ``func.func`` named ``name`` computing ``shape`` on flat A, B, C and P buffers,
-    sized by :func:`spans`."""
+    sized by :func:`spans`; with ``pack=False`` P already holds B's panels."""
     writer = _Writer(shape, spans(shape))
-    body = [writer.pack()]
+    body = [writer.pack()] if pack else []
     full_tiles, tail_rows = divmod(shape.m, TILE_ROWS)
     if full_tiles:
         body.append(writer.compute(0, full_tiles, TILE_ROWS))
@@ -141,6 +141,14 @@ def gemm_function(name: str, shape: GemmShape) -> str:
     arguments = ", ".join(f"%{key}: {writer.types[key]}" for key in ("a", "b", "c", "p"))
     return (f"func.func private @{name}({arguments}) {{\n{writer.constants()}\n"
             + "\n".join(body) + "\n  return\n}\n")
+
+
+def pack_function(name: str, shape: GemmShape) -> str:
+    """A ``func.func`` named ``name`` that packs flat B into P, as ``gemm_function`` does."""
+    writer = _Writer(shape, spans(shape))
+    body = writer.pack()
+    arguments = ", ".join(f"%{key}: {writer.types[key]}" for key in ("b", "p"))
+    return f"func.func private @{name}({arguments}) {{\n{writer.constants()}\n{body}\n  return\n}}\n"
 
 
 VECTOR_TYPE = f"vector<{VECTOR}xf32>"

@@ -4,12 +4,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from torch_mlir import ir
-from torch_mlir.dialects import memref
+from torch_mlir.dialects import func, memref
 
+from ..host_program import PERSISTENT_ATTR, PREPACK_ATTR, STATE_COUNT_ATTR
 from ..ir_walk import collect_ops, named
 from ..linalg_queries import reduction_dims
 from ..pass_registry import register_pass
-from .gemm_codegen import Gathered, GemmShape, Operand, product, gemm_function, spans
+from .gemm_codegen import (Gathered, GemmShape, Operand, gemm_function, pack_function, product,
+                           spans)
 
 ALIGNMENT = 64
 
@@ -43,13 +45,17 @@ class KilnLowerContractions:
     def run(self, module: ir.Operation) -> None:
         kernels = [op for op in module.regions[0].blocks[0].operations
                    if op.operation.name == "func.func" and "kiln.kernel" in op.attributes]
+        calls = {}
+        for call in collect_ops(module, named("func.call")):
+            calls.setdefault(ir.FlatSymbolRefAttr(call.attributes["callee"]).value, []).append(call)
         with module.context:
             for kernel in kernels:
                 contractions = collect_ops(kernel.operation, named("linalg.generic"))
                 for generic in filter(_is_contraction, contractions):
                     found = gemm_shape(generic)
                     if found is not None:
-                        _lower(generic, *found, kernel)
+                        _lower(generic, *found, kernel,
+                               calls.get(ir.StringAttr(kernel.attributes["sym_name"]).value, []))
 
 
 def _is_contraction(generic: ir.Operation) -> bool:
@@ -209,28 +215,89 @@ def _zero_fill_before(generic: ir.Operation) -> ir.Operation | None:
     return fill
 
 
-def _lower(generic: ir.Operation, shape: GemmShape, b_index: int, kernel) -> None:
+def _lower(generic: ir.Operation, shape: GemmShape, b_index: int, kernel,
+           calls: list[ir.Operation]) -> None:
     fill = _zero_fill_before(generic)
     if fill is not None:
         shape = GemmShape(**{**shape.__dict__, "accumulate": False})
     a, b, c = generic.operands[1 - b_index], generic.operands[b_index], generic.operands[2]
     sizes = spans(shape)
     location = generic.location
-    entry = kernel.regions[0].blocks[0]
-    with ir.InsertionPoint.at_block_begin(entry), location:
-        packed = memref.AllocOp(ir.MemRefType.get([sizes["p"]], ir.F32Type.get()), [], [],
-                                alignment=ALIGNMENT).result
-    with ir.InsertionPoint(generic), location:
-        flat = [memref.ReinterpretCastOp(ir.MemRefType.get([sizes[key]], ir.F32Type.get()), value,
-                                         [], [], [], [0], [sizes[key]], [1]).result
-                for key, value in zip("abc", (a, b, c))]
-    template = ir.Module.parse(gemm_function("gemm", shape))
-    function = template.body.operations[0]
-    body = function.regions[0].blocks[0]
-    for argument, value in zip(body.arguments, [*flat, packed]):
-        argument.replace_all_uses_with(value)
-    for op in list(body.operations)[:-1]:  # all but func.return
-        op.move_before(generic)
+    packed_type = ir.MemRefType.get([sizes["p"]], ir.F32Type.get(), loc=location)
+    weight = _weight_argument(b, calls)
+    if weight is None:
+        with ir.InsertionPoint.at_block_begin(kernel.regions[0].blocks[0]), location:
+            packed = memref.AllocOp(packed_type, [], [], alignment=ALIGNMENT).result
+    else:
+        packed = _prepack(kernel, calls, weight, b, shape, packed_type, location)
+    flat = _flatten({"a": a, "b": b, "c": c}, sizes, generic, location)
+    _inline(gemm_function("gemm", shape, pack=weight is None), [*flat, packed], generic)
     generic.erase()
     if fill is not None:
         fill.erase()
+
+
+def _flatten(values: dict[str, ir.Value], sizes: dict[str, int], before: ir.Operation,
+             location) -> list[ir.Value]:
+    """Each of ``values`` (keyed ``a``, ``b``, ``c``) as the flat buffer the GEMM reads."""
+    with ir.InsertionPoint(before), location:
+        return [memref.ReinterpretCastOp(ir.MemRefType.get([sizes[key]], ir.F32Type.get()), value,
+                                         [], [], [], [0], [sizes[key]], [1]).result
+                for key, value in values.items()]
+
+
+def _inline(text: str, arguments: list[ir.Value], before: ir.Operation) -> None:
+    """Parse the function ``text`` and move its body, on ``arguments``, before ``before``."""
+    template = ir.Module.parse(text)  # must outlive the moves below
+    body = template.body.operations[0].regions[0].blocks[0]
+    for argument, value in zip(body.arguments, arguments):
+        argument.replace_all_uses_with(value)
+    for op in list(body.operations)[:-1]:  # all but func.return
+        op.move_before(before)
+
+
+def _weight_argument(b: ir.Value, calls: list[ir.Operation]) -> int | None:
+    """The kernel argument number of B if every call passes it a host state argument."""
+    if not isinstance(b, ir.BlockArgument) or not calls:
+        return None
+    for call in calls:
+        host = call.operation.parent
+        state_count = host.attributes[STATE_COUNT_ATTR] if STATE_COUNT_ATTR in host.attributes else None
+        source = call.operands[b.arg_number]
+        if (state_count is None or not isinstance(source, ir.BlockArgument)
+                or source.arg_number >= ir.IntegerAttr(state_count).value):
+            return None
+    return b.arg_number
+
+
+def _prepack(kernel, calls: list[ir.Operation], weight: int, b: ir.Value, shape: GemmShape,
+             packed_type: ir.Type, location) -> ir.Value:
+    """Pack the weight B in a kernel of its own that the host runs before ``kernel``, into
+    a persistent buffer; return the kernel argument that now brings the panels."""
+    block = kernel.regions[0].blocks[0]
+    name = f"{ir.StringAttr(kernel.attributes['sym_name']).value}_pack{len(block.arguments)}"
+    with ir.InsertionPoint(kernel), location:
+        packer = func.FuncOp(name, ([b.type, packed_type], []), visibility="private")
+        for key in ("kiln.kernel", "kiln.target"):
+            packer.attributes[key] = kernel.attributes[key]
+        packer.attributes[PREPACK_ATTR] = ir.UnitAttr.get()
+        entry = packer.add_entry_block()
+        with ir.InsertionPoint(entry):
+            terminator = func.ReturnOp([])
+    flat_b = _flatten({"b": entry.arguments[0]}, spans(shape), terminator, location)
+    _inline(pack_function("pack", shape), [*flat_b, entry.arguments[1]], terminator)
+    packed = block.add_argument(packed_type, location)
+    function_type = ir.FunctionType(ir.TypeAttr(kernel.attributes["function_type"]).value)
+    kernel.attributes["function_type"] = ir.TypeAttr.get(ir.FunctionType.get(
+        [argument.type for argument in block.arguments], function_type.results))
+    for index, call in enumerate(calls):
+        host_block = call.operation.block
+        with ir.InsertionPoint.at_block_begin(host_block), location:
+            buffer = memref.AllocOp(packed_type, [], [], alignment=ALIGNMENT)
+            buffer.attributes[PERSISTENT_ATTR] = ir.UnitAttr.get()
+        with ir.InsertionPoint(call), call.location:
+            func.CallOp([], name, [call.operands[weight], buffer.result])
+            calls[index] = func.CallOp([], ir.FlatSymbolRefAttr(call.attributes["callee"]).value,
+                                       [*call.operands, buffer.result])
+        call.erase()
+    return packed

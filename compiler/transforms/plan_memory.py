@@ -9,6 +9,7 @@ from torch_mlir.dialects import arith, func, memref
 
 from ..byte_sizes import byte_size
 from ..diagnostics import CompileError
+from ..host_program import PERSISTENT_ATTR
 from ..linalg_queries import reduction_dims
 from ..pass_registry import register_pass
 
@@ -290,7 +291,7 @@ def plan(block: ir.Block, kernels: dict[str, func.FuncOp]) -> list[Buffer]:
     index = {op.operation: i for i, op in enumerate(ops)}
     buffers: dict[ir.Operation, Buffer] = {}
     for i, op in enumerate(ops):
-        if op.operation.name == "memref.alloc":
+        if op.operation.name == "memref.alloc" and PERSISTENT_ATTR not in op.attributes:
             size = byte_size(op.result.type)
             live = [index[user] for user in users(op.result)] or [i]
             slot = Slot(size, min(live), max(live))

@@ -104,3 +104,35 @@ func.func private @convolution(%in: memref<1x2x6x6xf32>, %filter: memref<4x2x3x3
   }
   return
 }
+
+// -----
+
+// A weight (a host argument among the first kiln.state_count) is packed by a kernel of
+// its own into a persistent buffer the host allocates; the GEMM kernel reads the panels.
+// CHECK-LABEL: func.func @host(
+// CHECK-SAME:    %[[W:.+]]: memref<40x4xf32>, %[[X:.+]]: memref<10x4xf32>, %[[Y:.+]]: memref<10x40xf32>)
+// CHECK:         %[[P:.+]] = memref.alloc() {alignment = 64 : i64, kiln.persistent} : memref<256xf32>
+// CHECK:         call @linear_pack3(%[[W]], %[[P]])
+// CHECK-NEXT:    call @linear(%[[X]], %[[W]], %[[Y]], %[[P]])
+// CHECK-LABEL: func.func private @linear_pack3(
+// CHECK-SAME:    {kiln.kernel, kiln.prepack, kiln.target = "cpu"}
+// CHECK:         scf.parallel
+// CHECK:           memref.store
+// CHECK-LABEL: func.func private @linear(
+// CHECK-SAME:    %{{.+}}: memref<256xf32>)
+// CHECK-NOT:     memref.alloc
+// CHECK-NOT:     memref.store
+// CHECK:         vector.fma
+func.func @host(%w: memref<40x4xf32>, %x: memref<10x4xf32>, %y: memref<10x40xf32>) attributes {kiln.state_count = 1 : i64} {
+  call @linear(%x, %w, %y) : (memref<10x4xf32>, memref<40x4xf32>, memref<10x40xf32>) -> ()
+  return
+}
+func.func private @linear(%x: memref<10x4xf32>, %w: memref<40x4xf32>, %y: memref<10x40xf32>) attributes {kiln.kernel, kiln.target = "cpu"} {
+  linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, k)>, affine_map<(i, j, k) -> (j, k)>, affine_map<(i, j, k) -> (i, j)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : memref<10x4xf32>, memref<40x4xf32>) outs(%y : memref<10x40xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %0 = arith.mulf %a, %b : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}

@@ -93,3 +93,27 @@ def test_rows_flatten_and_k_splits_over_views():
     with torch.no_grad():
         _check(layer, _random(3, 17, 24) * 4)
         _check(heads_then_projection, _random(2, 4, 9, 6) * 4)
+
+
+def test_weights_are_packed_once_and_repacked_when_they_change():
+    layer = torch.nn.Linear(70, 45).eval()
+    x = _random(11, 70) * 4
+    with torch.no_grad():
+        compiled = kiln.compile(layer, x)
+        assert compiled.stats["prepacked_weights"] == 1
+        assert "prepack" in compiled.host_program.describe()
+        torch.testing.assert_close(compiled(x), layer(x), **TOLERANCE)
+        torch.testing.assert_close(compiled(x * 2), layer(x * 2), **TOLERANCE)
+        layer.weight.mul_(-3)  # in place: a new _version, the same storage
+        torch.testing.assert_close(compiled(x), layer(x), **TOLERANCE)
+        layer.weight.copy_(_random(45, 70, seed=9))
+        torch.testing.assert_close(compiled(x), layer(x), **TOLERANCE)
+
+
+def test_prepacked_weights_survive_save_and_load(tmp_path):
+    layer = torch.nn.Linear(33, 20).eval()
+    x = _random(5, 33) * 4
+    with torch.no_grad():
+        kiln.compile(layer, x).save(tmp_path / "linear.kiln")
+        loaded = kiln.load(tmp_path / "linear.kiln")
+        torch.testing.assert_close(loaded(x), layer(x), **TOLERANCE)

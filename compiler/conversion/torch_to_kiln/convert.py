@@ -41,6 +41,10 @@ class ConvertTorchToKiln:
                     _convert_function(op)
 
 
+# Kiln's own function attributes, set before conversion, that later stages read.
+KEPT_FUNCTION_ATTRS = ("kiln.state_count",)
+
+
 def _convert_function(old: func.FuncOp) -> None:
     old_type = ir.FunctionType(ir.TypeAttr(old.attributes["function_type"]).value)
     try:
@@ -50,6 +54,9 @@ def _convert_function(old: func.FuncOp) -> None:
         raise UnsupportedOpError("the function signature", old.location, str(error)) from None
     with ir.InsertionPoint(old):
         new = func.FuncOp(old.attributes["sym_name"].value, (inputs, results))
+    for name in KEPT_FUNCTION_ATTRS:
+        if name in old.attributes:
+            new.attributes[name] = old.attributes[name]
     old_block = old.regions[0].blocks[0]
     new_block = new.add_entry_block()
     rewriter = Rewriter()
