@@ -29,12 +29,17 @@ An entry is a file ``<key>.kiln`` under ``<KILN_CACHE_DIR>/programs``::
 It is written to a temporary file and renamed into place, so a reader never sees half an
 entry; one that fails its checksum or does not load is reported with a warning, removed
 and rebuilt.
+
+``kiln.compile`` asks the cache before it imports the compiler, so a hit costs no MLIR
+import: this module must import neither MLIR nor the rest of the compiler, and the key's
+source hash reads the compiler's files without importing them.
 """
 
 import copy
 import functools
 import hashlib
 import importlib.metadata
+import inspect
 import io
 import json
 import os
@@ -142,6 +147,17 @@ class CompileCache:
 def open_cache(settings: knobs.Knobs) -> CompileCache | None:
     """The compile cache the settings ask for, or None when ``KILN_CACHE=0``."""
     return CompileCache(settings.cache_dir / "programs") if settings.cache else None
+
+
+def parameter_names(fn, count: int) -> list[str]:
+    """The user's names for the positional arguments: error messages use them, so the key does."""
+    target = fn.forward if isinstance(fn, torch.nn.Module) else fn
+    try:
+        parameters = list(inspect.signature(target).parameters.values())
+    except (TypeError, ValueError):
+        parameters = []
+    named = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return (named + [f"arg{i}" for i in range(len(named), count)])[:count]
 
 
 def _unpack(data: bytes) -> tuple[list, bytes]:

@@ -3,6 +3,7 @@
 import ctypes
 import functools
 import hashlib
+import os
 import tempfile
 from pathlib import Path
 
@@ -18,11 +19,15 @@ class CpuDevice:
         self._cache_dir = cache_dir or Path(tempfile.mkdtemp(prefix="kiln-"))
 
     def load(self, binary: bytes) -> ctypes.CDLL:
-        """Write the shared object once per content hash and load it."""
+        """Write the shared object once per content hash and load it.
+
+        It is written to a temporary file and renamed into place, so a process sharing
+        the cache directory never loads half a library.
+        """
         self._cache_dir.mkdir(parents=True, exist_ok=True)
         path = self._cache_dir / f"kernels-{hashlib.sha256(binary).hexdigest()[:16]}.so"
         if not path.exists():
-            path.write_bytes(binary)
+            _write_atomically(path, binary)
         try:
             return ctypes.CDLL(str(path))
         except OSError as error:
@@ -43,6 +48,18 @@ class CpuDevice:
 
     def check_tensor(self, tensor) -> str | None:
         return None if tensor.device.type == "cpu" else f"is on {tensor.device}, expected cpu"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to a unique temporary file beside ``path``, then rename it to ``path``."""
+    file = tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False)
+    try:
+        with file:
+            file.write(data)
+        os.replace(file.name, path)
+    except BaseException:
+        Path(file.name).unlink(missing_ok=True)
+        raise
 
 
 @functools.cache

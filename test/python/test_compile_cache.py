@@ -53,6 +53,23 @@ def test_hit_in_a_fresh_process_matches_eager_and_fresh_stats(cache_dir):
     assert runs[0] == runs[1]
 
 
+def test_hit_in_a_fresh_process_imports_neither_mlir_nor_the_driver(cache_dir):
+    script = textwrap.dedent("""
+        import json, sys, torch, kiln
+        torch.manual_seed(0)
+        module = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.GELU(), torch.nn.Linear(8, 3)).eval()
+        compiled = kiln.compile(module, torch.randn(4, 6))
+        print(json.dumps([compiled.stats["cache"], "torch_mlir" in sys.modules,
+                          "kiln.compiler.driver" in sys.modules]))
+    """)
+    runs = []
+    for _ in range(2):
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert runs == [["miss", True, True], ["hit", False, False]]
+
+
 def test_second_compile_is_a_hit_with_the_same_behaviour(cache_dir):
     module, x = mlp(), torch.randn(4, 6)
     first = kiln.compile(module, x)
