@@ -1,10 +1,12 @@
 """Host memory for outputs and arenas: torch tensors backed by transparent huge pages.
 
-A fresh multi-megabyte tensor is a fresh ``mmap``; touching it costs one page fault per
-4 KiB page, which for a 64 MiB output takes longer than the kernel that fills it. Where
-the kernel allows it (Linux with transparent huge pages in ``madvise`` mode), Kiln asks
-for 2 MiB pages on large allocations, so the same memory costs 512 times fewer faults.
-Elsewhere the advice is skipped and the tensors are ordinary ``torch.empty`` tensors.
+glibc serves an allocation of 32 MiB or more (its largest mmap threshold) with a fresh
+``mmap`` every time; touching it costs one page fault per 4 KiB page, which for a
+64 MiB output takes longer than the kernel that fills it. For those, Kiln asks the
+kernel (Linux, transparent huge pages in ``madvise`` mode) for 2 MiB pages: 512 times
+fewer faults. Smaller allocations are reused from glibc's heap without faults, and
+advising them only makes the kernel compact memory, so they are left alone, as are
+platforms without ``madvise``.
 """
 
 import ctypes
@@ -12,7 +14,7 @@ import sys
 
 import torch
 
-HUGE_PAGE_MIN_BYTES = 4 << 20
+HUGE_PAGE_MIN_BYTES = 32 << 20
 _PAGE = 4096
 _MADV_HUGEPAGE = 14
 

@@ -4,10 +4,15 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from torch_mlir import ir
-from torch_mlir.dialects import scf
+from torch_mlir.dialects import memref, scf
 
+from ..byte_sizes import byte_size
 from ..ir_walk import collect_ops, named
+from ..loop_queries import loop_bounds, row_loop_nest, trip_counts
 from ..pass_registry import register_pass
+from .gemm_codegen import product
+from .plan_memory import SCRATCH_ATTR
+from .tile_rows import ROW_LOOPS_ATTR
 
 LOOP_OPS = ("scf.for", "scf.parallel")
 
@@ -24,6 +29,13 @@ class KilnParallelizeLoops:
     loops inside it, is at least ``min_work``. Every other ``scf.parallel`` becomes a nest
     of ``scf.for``: a nested one would fork a team on every trip of its parent, and a
     small one costs more to fork (a few microseconds) than to run.
+
+    A kernel that ``kiln-tile-rows`` tiled (``kiln.row_loops = n``) first has the
+    leading ones of its outermost ``n`` serial loops, whose iterations are independent
+    rows, turned into one ``scf.parallel``. A scratch argument used only inside them, and directly rather than
+    through a row's ``memref.subview``, is a row's temporary: it becomes a buffer
+    allocated in the loop body (and freed at its end), private to the thread that runs
+    the row, if it is at most ``max_private_bytes``; otherwise the rows stay serial.
 
     Of a kept loop, only the leading dimensions that give at least ``min_chunks``
     iterations stay parallel; the others become inner ``scf.for`` loops. OpenMP
@@ -42,8 +54,13 @@ class KilnParallelizeLoops:
     argument: ClassVar[str] = "kiln-parallelize-loops"
     min_work: int = 32768
     min_chunks: int = 16
+    max_private_bytes: int = 65536
 
     def run(self, module: ir.Operation) -> None:
+        with module.context:
+            for function in module.regions[0].blocks[0].operations:
+                if ROW_LOOPS_ATTR in function.attributes:
+                    _parallelize_rows(function, self.max_private_bytes, self.min_chunks)
         loops = collect_ops(module, named("scf.parallel"))
         with module.context:
             # Post-order: inner loops are serialized before the loops that hold them.
@@ -70,41 +87,22 @@ def _work(op: ir.Operation) -> int:
                     for nested in block.operations)
         return 1 + inner
     body = sum(_work(nested) for nested in op.regions[0].blocks[0].operations)
-    return body * _trip_count(op)
+    return body * product(count or 1 for count in trip_counts(op))
 
 
-def _trip_count(loop: ir.Operation) -> int:
-    rank = len(loop.regions[0].blocks[0].arguments)
-    lower, upper, step = (loop.operands[i * rank:(i + 1) * rank] for i in range(3))
-    trips = 1
-    for low, high, stride in zip(lower, upper, step):
-        bounds = [_constant(v) for v in (low, high, stride)]
-        if None not in bounds and bounds[2] > 0:
-            trips *= max(0, -(-(bounds[1] - bounds[0]) // bounds[2]))
-    return trips
-
-
-def _constant(value: ir.Value) -> int | None:
-    owner = value.owner
-    if isinstance(owner, ir.Block) or owner.name != "arith.constant":
-        return None
-    return ir.IntegerAttr(owner.attributes["value"]).value
-
-
-def _bounds(loop: ir.Operation) -> tuple[list[ir.Value], list[ir.Value], list[ir.Value]]:
-    rank = len(loop.regions[0].blocks[0].arguments)
-    lower, upper, step = (list(loop.operands[i * rank:(i + 1) * rank]) for i in range(3))
-    return lower, upper, step
+def _leading_dims(counts: list[int | None], min_chunks: int) -> int:
+    """How many leading dimensions of these trip counts give ``min_chunks`` iterations."""
+    kept, chunks = 0, 1
+    while kept < len(counts) and chunks < min_chunks:
+        chunks *= counts[kept] or min_chunks
+        kept += 1
+    return kept
 
 
 def _keep_leading_parallel(parallel: ir.Operation, min_chunks: int) -> None:
     """Leave the fewest leading dimensions parallel that give ``min_chunks`` iterations."""
-    lower, upper, step = _bounds(parallel)
-    kept, chunks = 0, 1
-    while kept < len(lower) and chunks < min_chunks:
-        bounds = [_constant(v) for v in (lower[kept], upper[kept], step[kept])]
-        chunks *= -(-(bounds[1] - bounds[0]) // bounds[2]) if None not in bounds else min_chunks
-        kept += 1
+    lower, upper, step = loop_bounds(parallel)
+    kept = _leading_dims(trip_counts(parallel), min_chunks)
     if kept == len(lower):
         return
     body = parallel.regions[0].blocks[0]
@@ -127,7 +125,7 @@ def _move_into_loops(parallel: ir.Operation, first: int, insertion: ir.Insertion
     """Move the body of ``parallel`` into a new ``scf.for`` nest over its dimensions from
     ``first`` on, built at ``insertion``, and erase ``parallel``."""
     body = parallel.regions[0].blocks[0]
-    lower, upper, step = _bounds(parallel)
+    lower, upper, step = loop_bounds(parallel)
     terminator = None
     for low, high, stride, argument in zip(lower[first:], upper[first:], step[first:],
                                            list(body.arguments)[first:]):
@@ -141,3 +139,52 @@ def _move_into_loops(parallel: ir.Operation, first: int, insertion: ir.Insertion
     for op in list(body.operations)[:-1]:  # all but the scf.reduce terminator
         op.move_before(anchor)
     parallel.erase()
+
+
+def _parallelize_rows(kernel, max_private_bytes: int, min_chunks: int) -> None:
+    """Run the kernel's leading row loops as one ``scf.parallel`` with private scratch."""
+    count = ir.IntegerAttr(kernel.attributes[ROW_LOOPS_ATTR]).value
+    nest = row_loop_nest(kernel.regions[0].blocks[0])[:count]
+    if not count or len(nest) != count or any(len(loop.results) for loop in nest):
+        return
+    nest = nest[:_leading_dims([trip_counts(loop)[0] for loop in nest], min_chunks)]
+    outer = nest[0]
+    scratch = [kernel.regions[0].blocks[0].arguments[i]
+               for i in (ir.DenseI64ArrayAttr(kernel.attributes[SCRATCH_ATTR])
+                         if SCRATCH_ATTR in kernel.attributes else [])]
+    private = [argument for argument in scratch if _used_only_inside(argument, outer)
+               and any(use.owner.name != "memref.subview" for use in argument.uses)]
+    if any(byte_size(argument.type) > max_private_bytes for argument in private):
+        return
+    bounds = [loop_bounds(loop) for loop in nest]
+    with ir.InsertionPoint(outer), outer.location:
+        parallel = scf.ParallelOp([], *([b[i][0] for b in bounds] for i in range(3)), [])
+        block = parallel.regions[0].blocks.append(*[ir.IndexType.get()] * len(nest))
+        with ir.InsertionPoint(block):
+            terminator = scf.ReduceOp([], 0)
+        with ir.InsertionPoint.at_block_begin(block):
+            buffers = [memref.AllocOp(argument.type, [], [], alignment=64).result
+                       for argument in private]
+    for argument, buffer in zip(private, buffers):
+        argument.replace_all_uses_with(buffer)
+    for loop, argument in zip(nest, block.arguments):
+        loop.regions[0].blocks[0].arguments[0].replace_all_uses_with(argument)
+    for op in list(nest[-1].regions[0].blocks[0].operations)[:-1]:  # all but the scf.yield
+        op.move_before(terminator)
+    with ir.InsertionPoint(terminator), outer.location:
+        for buffer in buffers:
+            memref.DeallocOp(buffer)
+    outer.erase()
+
+
+def _used_only_inside(value: ir.Value, loop: ir.Operation) -> bool:
+    return all(_is_inside(use.owner, loop) for use in value.uses)
+
+
+def _is_inside(op, loop: ir.Operation) -> bool:
+    op = op.operation
+    while op != loop:
+        if op.parent is None:
+            return False
+        op = op.parent.operation
+    return True

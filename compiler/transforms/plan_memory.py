@@ -14,6 +14,8 @@ from ..linalg_queries import reduction_dims
 from ..pass_registry import register_pass
 
 ALIGNMENT = 64
+# On a kernel: the positions of its arguments that were scratch allocations.
+SCRATCH_ATTR = "kiln.scratch_args"
 VIEW_OPS = ("memref.collapse_shape", "memref.expand_shape")
 HOST_OPS = (
     "memref.alloc",
@@ -191,6 +193,7 @@ def lift_scratch(kernel: func.FuncOp, calls: list[ir.Operation]) -> None:
     scratch = [op for op in block.operations if op.operation.name == "memref.alloc"]
     if not scratch:
         return
+    first_scratch = len(block.arguments)
     for alloc in scratch:
         check_plannable(alloc, f"kernel @{kernel.sym_name.value}")
         argument = block.add_argument(alloc.result.type, alloc.location)
@@ -200,6 +203,8 @@ def lift_scratch(kernel: func.FuncOp, calls: list[ir.Operation]) -> None:
             dealloc.erase()
         alloc.result.replace_all_uses_with(argument)
         alloc.erase()
+    kernel.attributes[SCRATCH_ATTR] = ir.DenseI64ArrayAttr.get(
+        list(range(first_scratch, len(block.arguments))))
     function_type = ir.FunctionType(kernel.type)
     inputs = [argument.type for argument in block.arguments]
     kernel.attributes["function_type"] = ir.TypeAttr.get(

@@ -6,9 +6,13 @@ from typing import ClassVar
 from torch_mlir import ir, passmanager
 
 from ..linalg_queries import reduction_dims
+from ..loop_queries import row_loop_nest, trip_counts
 from ..pass_registry import register_pass
 
 ROOT_ATTR = "kiln.row_root"
+# On a tiled kernel: how many outermost loops of its body run independent rows, so
+# ``kiln-parallelize-loops`` may run them on the thread team.
+ROW_LOOPS_ATTR = "kiln.row_loops"
 SEQUENCE = "kiln_tile_rows"
 
 
@@ -30,6 +34,10 @@ class KilnTileRows:
         %m = row max of %x; %e = exp(%x - %m); %s = row sum of %e; %r = %e / %s
       becomes
         %r = scf.for %row ... { max, exp, sum and divide of row %row; insert the row }
+          {kiln.row_loop}
+
+    The row loops are marked ``kiln.row_loop``: their iterations are independent, so
+    ``kiln-parallelize-loops`` may run them in parallel once they are buffers.
     """
 
     argument: ClassVar[str] = "kiln-tile-rows"
@@ -46,6 +54,7 @@ class KilnTileRows:
                         roots[name] = len(root.results[0].type.shape)
             if roots:
                 _run_schedule(module, roots)
+                _mark_row_kernels(module, roots)
 
 
 def _row_root(function) -> ir.Operation | None:
@@ -102,6 +111,18 @@ def _run_schedule(module: ir.Operation, roots: dict[str, int]) -> None:
             sequence.erase()
             del module.attributes["transform.with_named_sequence"]
     _drop_root_marks(module)
+
+
+def _mark_row_kernels(module: ir.Operation, roots: dict[str, int]) -> None:
+    """Record on each tiled kernel how many row loops tiling made, counting only loops of
+    more than one trip (canonicalization folds the others away)."""
+    i64 = ir.IntegerType.get_signless(64)
+    for function in module.regions[0].blocks[0].operations:
+        if (function.operation.name == "func.func"
+                and ir.StringAttr(function.attributes["sym_name"]).value in roots):
+            loops = row_loop_nest(function.regions[0].blocks[0])
+            count = sum(trip_counts(loop) != [1] for loop in loops)
+            function.attributes[ROW_LOOPS_ATTR] = ir.IntegerAttr.get(i64, count)
 
 
 def _drop_root_marks(module: ir.Operation) -> None:

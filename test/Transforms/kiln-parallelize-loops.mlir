@@ -94,3 +94,38 @@ func.func @keeps_leading_dims(%out: memref<64x4096xf32>) {
   }
   return
 }
+
+// -----
+
+// A kernel tiled by rows: its leading row loop, which gives enough chunks, becomes a
+// parallel loop, and the inner row loop stays inside it. The row's temporary, a scratch argument used
+// directly, becomes a buffer private to each iteration; the per-row statistics buffer,
+// reached through each row's subview, stays shared.
+// CHECK-LABEL: func.func private @rows(
+// CHECK-SAME:    %[[X:.+]]: memref<64x32x16xf32>, %[[STATS:.+]]: memref<64x32xf32>, %[[TEMP:.+]]: memref<16xf32>)
+// CHECK:         scf.parallel (%[[I:.+]]) =
+// CHECK-NEXT:      %[[PRIVATE:.+]] = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+// CHECK-NEXT:      scf.for %[[J:.+]] =
+// CHECK:             memref.subview %[[STATS]][%[[I]], %[[J]]]
+// CHECK:             memref.store %{{.+}}, %[[PRIVATE]]
+// CHECK:           memref.dealloc %[[PRIVATE]]
+// CHECK-NEXT:      scf.reduce
+// ALL-LABEL:   func.func private @rows(
+func.func private @rows(%x: memref<64x32x16xf32>, %stats: memref<64x32xf32>, %temp: memref<16xf32>) attributes {kiln.kernel, kiln.row_loops = 2 : i64, kiln.scratch_args = array<i64: 1, 2>} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c32 = arith.constant 32 : index
+  %c64 = arith.constant 64 : index
+  scf.for %i = %c0 to %c64 step %c1 {
+    scf.for %j = %c0 to %c32 step %c1 {
+      %row_stats = memref.subview %stats[%i, %j] [1, 1] [1, 1] : memref<64x32xf32> to memref<1x1xf32, strided<[32, 1], offset: ?>>
+      scf.for %k = %c0 to %c16 step %c1 {
+        %v = memref.load %x[%i, %j, %k] : memref<64x32x16xf32>
+        memref.store %v, %temp[%k] : memref<16xf32>
+        memref.store %v, %row_stats[%c0, %c0] : memref<1x1xf32, strided<[32, 1], offset: ?>>
+      }
+    }
+  }
+  return
+}
