@@ -8,7 +8,6 @@ A failing stage writes the module it was given to a file and names the ``kiln-op
 command that reproduces the failure.
 """
 
-import inspect
 import time
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from kiln.runtime.errors import KilnError
 from kiln.runtime.host_program import Copy, Launch, Prepack
 
 from .analysis import eager_peak_bytes_estimate
-from .compile_cache import open_cache
+from .compile_cache import parameter_names
 from .conversion import kiln_to_linalg, torch_to_kiln  # noqa: F401  (registers passes)
 from .diagnostics import CompileError
 from .dialect import make_context
@@ -42,28 +41,7 @@ EAGER_ESTIMATE_STAGE = "kiln"
 
 def compile_program(fn, example_args: tuple, target: str = "cpu",
                     dump_ir: str | Path | None = None) -> Executable:
-    """Compile ``fn`` (a module or function) for the shapes and dtypes of ``example_args``.
-
-    The compile cache (``compile_cache``) answers when it holds this program, unless IR
-    is to be dumped; ``stats["cache"]`` says "hit", "miss" or "off" (disabled, or a
-    program it cannot fingerprint).
-    """
-    started = time.perf_counter()
-    settings = knobs.current()
-    cache = open_cache(settings)
-    names = _parameter_names(fn, len(example_args))
-    key = cache and cache.key(fn, tuple(example_args), target, names, settings)
-    cached = key and not (dump_ir or settings.dump_ir) and cache.lookup(key, fn, started)
-    if cached:
-        return cached
-    executable = _compile(fn, example_args, target, dump_ir)
-    executable.stats["cache"] = "miss" if key else "off"
-    if key:
-        cache.store(key, executable, fn)
-    return executable
-
-
-def _compile(fn, example_args: tuple, target: str, dump_ir: str | Path | None) -> Executable:
+    """Compile ``fn`` (a module or function) for the shapes and dtypes of ``example_args``."""
     settings = knobs.current()
     dump_dir = Path(dump_ir) if dump_ir else settings.dump_ir
     if dump_dir:
@@ -115,7 +93,7 @@ def _compile(fn, example_args: tuple, target: str, dump_ir: str | Path | None) -
     timings["artifact"] = time.perf_counter() - started
 
     state = state_tensors(program, imported.state_names)
-    names = _parameter_names(fn, len(example_args))
+    names = parameter_names(fn, len(example_args))
     outputs = [_spec_of(f"result{i}", t) for i, t in enumerate(_output_values(program))]
     steps = host_program.steps
     return Executable(
@@ -170,17 +148,6 @@ def _dump(directory: Path | None, index: int, stage: str,
     else:
         text = "// -----\n".join(f"// kernel {name}\n{module}" for name, module in modules.items())
     (directory / f"{index}-{stage}.mlir").write_text(text)
-
-
-def _parameter_names(fn, count: int) -> list[str]:
-    """The user's names for the positional arguments, for error messages."""
-    target = fn.forward if isinstance(fn, torch.nn.Module) else fn
-    try:
-        parameters = list(inspect.signature(target).parameters.values())
-    except (TypeError, ValueError):
-        parameters = []
-    named = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return (named + [f"arg{i}" for i in range(len(named), count)])[:count]
 
 
 def _output_values(program) -> list:

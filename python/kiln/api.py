@@ -14,24 +14,26 @@ def compile(module_or_fn, *example_args, target: str = "cpu", dump_ir: str | Pat
     from the module at every call. ``dump_ir=DIR`` writes each stage's IR to
     ``DIR/<index>-<stage>.mlir`` (and the final LLVM IR to ``<index>-llvm.ll``).
 
-    The compile cache answers first, so a hit imports neither the compiler nor MLIR.
+    The compile cache answers first, so a hit imports neither the compiler nor MLIR;
+    ``stats["cache"]`` says "hit", "miss" or "off" (disabled, dumping IR, or a program
+    the cache cannot fingerprint).
     """
-    cached = _cache_hit(module_or_fn, example_args, target, dump_ir)
-    if cached:
-        return cached
-    from kiln.compiler.driver import compile_program  # imports MLIR: only on a miss
-
-    return compile_program(module_or_fn, example_args, target=target, dump_ir=dump_ir)
-
-
-def _cache_hit(fn, example_args: tuple, target: str, dump_ir: str | Path | None):
-    """The compile cache's executable for this compilation, or None if it must compile."""
     started = time.perf_counter()
     settings = knobs.current()
-    if dump_ir or settings.dump_ir or not settings.cache:
-        return None
-    from kiln.compiler.compile_cache import open_cache, parameter_names
+    cache = key = None
+    if not (dump_ir or settings.dump_ir) and settings.cache:
+        from kiln.compiler.compile_cache import open_cache, parameter_names
 
-    cache = open_cache(settings)
-    key = cache.key(fn, example_args, target, parameter_names(fn, len(example_args)), settings)
-    return key and cache.lookup(key, fn, started)
+        cache = open_cache(settings)
+        names = parameter_names(module_or_fn, len(example_args))
+        key = cache.key(module_or_fn, example_args, target, names, settings)
+        cached = key and cache.lookup(key, module_or_fn, started)
+        if cached:
+            return cached
+    from kiln.compiler.driver import compile_program  # imports MLIR: only on a miss
+
+    executable = compile_program(module_or_fn, example_args, target=target, dump_ir=dump_ir)
+    executable.stats["cache"] = "miss" if key else "off"
+    if key:
+        cache.store(key, executable, module_or_fn)
+    return executable
