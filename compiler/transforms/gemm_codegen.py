@@ -213,6 +213,52 @@ class _Writer:
         last_column = self.apply(lines, "    ", "last", ["%pp"], f"{s.n - 1} - d0 * {PANEL_WIDTH}")
         # Walk B in its own memory order: along k when k is B's unit stride.
         k_inner = b.rows[-1][1] == 1 and b.columns[-1][1] != 1
+        if b.columns[-1][1] == 1 and not k_inner:
+            # A panel whose columns are contiguous in B (a convolution's output row, when
+            # it does not wrap) is copied with vector loads; others element by element.
+            contiguous = self._panel_is_contiguous(lines, "    ")
+            lines.append(f"    scf.if {contiguous} {{")
+            self._pack_contiguous(lines, base, packed)
+            lines.append("    } else {")
+            self._pack_elements(lines, base, packed, last_column, k_inner)
+            lines.append("    }")
+        else:
+            self._pack_elements(lines, base, packed, last_column, k_inner)
+        lines += ["    scf.reduce", "  }"]
+        return "\n".join(lines)
+
+    def _panel_is_contiguous(self, lines: list[str], indent: str) -> str:
+        """An ``i1``: panel ``%pp`` is full and its columns are consecutive elements of B."""
+        s, b = self.shape, self.shape.b
+        first = self.apply(lines, indent, "first", ["%pp"], _split(f"(d0 * {PANEL_WIDTH})", b.columns))
+        last = self.apply(lines, indent, "lastc", ["%pp"],
+                          _split(f"(d0 * {PANEL_WIDTH} + {PANEL_WIDTH - 1})", b.columns))
+        spread = self.fresh("spread")
+        lines.append(f"{indent}{spread} = arith.subi {last}, {first} : index")
+        full_columns = self.apply(lines, indent, "end", ["%pp"], f"d0 * {PANEL_WIDTH} + {PANEL_WIDTH}")
+        tight, full, both = self.fresh("tight"), self.fresh("full"), self.fresh("contiguous")
+        lines.append(f"{indent}{tight} = arith.cmpi eq, {spread}, {self.const(PANEL_WIDTH - 1)} : index")
+        lines.append(f"{indent}{full} = arith.cmpi sle, {full_columns}, {self.const(s.n)} : index")
+        lines.append(f"{indent}{both} = arith.andi {tight}, {full} : i1")
+        return both
+
+    def _pack_contiguous(self, lines: list[str], base: str, packed: str) -> None:
+        s, b, c, indent = self.shape, self.shape.b, self.const, "        "
+        first = self.apply(lines, "      ", "firstc", ["%pp"], _split(f"(d0 * {PANEL_WIDTH})", b.columns))
+        lines.append(f"      scf.for %qk = {c(0)} to {c(s.k)} step {c(1)} {{")
+        for j in range(PANEL_WIDTH // VECTOR):
+            source = self.apply(lines, indent, "vsrc", ["%qk"],
+                                f"s0 + s1 + {_split('d0', b.rows)} + {VECTOR * j}", (base, first))
+            target = self.apply(lines, indent, "vdst", ["%qk"],
+                                f"s0 + d0 * {PANEL_WIDTH} + {VECTOR * j}", (packed,))
+            value = self.fresh("row")
+            lines.append(f"{indent}{value} = vector.load %b[{source}] : {self.types['b']}, {VECTOR_TYPE}")
+            lines.append(f"{indent}vector.store {value}, %p[{target}] : {self.types['p']}, {VECTOR_TYPE}")
+        lines.append("      }")
+
+    def _pack_elements(self, lines: list[str], base: str, packed: str, last_column: str,
+                       k_inner: bool) -> None:
+        s, b, c = self.shape, self.shape.b, self.const
         outer, inner = ("%pv", "%pk") if k_inner else ("%pk", "%pv")
         bounds = {"%pk": c(s.k), "%pv": c(PANEL_WIDTH)}
         lines.append(f"    scf.for {outer} = {c(0)} to {bounds[outer]} step {c(1)} {{")
@@ -230,8 +276,7 @@ class _Writer:
         target = self.apply(lines, indent, "dst", ["%pk", "%pv"],
                             f"s0 + d0 * {PANEL_WIDTH} + d1", (packed,))
         lines.append(f"{indent}memref.store {value}, %p[{target}] : {self.types['p']}")
-        lines += ["      }", "    }", "    scf.reduce", "  }"]
-        return "\n".join(lines)
+        lines += ["      }", "    }"]
 
     def compute(self, first_tile: int, end_tile: int, rows: int) -> str:
         """C's tiles ``first_tile .. end_tile - 1``, each ``rows`` x ``PANEL_WIDTH``."""

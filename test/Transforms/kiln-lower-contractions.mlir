@@ -93,7 +93,11 @@ func.func private @left_alone(%a: memref<4x4xf64>, %b: memref<4x4xf64>, %c: memr
 // CHECK-SAME:    %[[IN:.+]]: memref<1x2x6x6xf32>, %[[FILTER:.+]]: memref<4x2x3x3xf32>
 // CHECK-DAG:     memref.reinterpret_cast %[[IN]] to offset: [0], sizes: [72]
 // CHECK-DAG:     memref.reinterpret_cast %[[FILTER]] to offset: [0], sizes: [72]
-// CHECK:         affine.apply #[[IM2COL]](
+// CHECK:         scf.if %{{.+}} {
+// CHECK:           vector.load
+// CHECK:           vector.store
+// CHECK:         } else {
+// CHECK:           affine.apply #[[IM2COL]](
 // CHECK:         vector.fma
 func.func private @convolution(%in: memref<1x2x6x6xf32>, %filter: memref<4x2x3x3xf32>, %out: memref<1x4x4x4xf32>) attributes {kiln.kernel, kiln.target = "cpu"} {
   linalg.generic {indexing_maps = [affine_map<(n, oc, oh, ic, kh, kw, ow) -> (n, ic, oh + kh, ow + kw)>, affine_map<(n, oc, oh, ic, kh, kw, ow) -> (oc, ic, kh, kw)>, affine_map<(n, oc, oh, ic, kh, kw, ow) -> (n, oc, oh, ow)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]} ins(%in, %filter : memref<1x2x6x6xf32>, memref<4x2x3x3xf32>) outs(%out : memref<1x4x4x4xf32>) {

@@ -117,3 +117,12 @@ def test_prepacked_weights_survive_save_and_load(tmp_path):
         kiln.compile(layer, x).save(tmp_path / "linear.kiln")
         loaded = kiln.load(tmp_path / "linear.kiln")
         torch.testing.assert_close(loaded(x), layer(x), **TOLERANCE)
+
+
+@pytest.mark.parametrize("width", [64, 40])
+def test_convolution_rows_packed_with_vector_loads_where_contiguous(width):
+    # Width 64: every 32-column panel lies within one output row (vector copies);
+    # width 40: some panels wrap to the next row and are packed element by element.
+    conv = torch.nn.Conv2d(4, 8, 3, padding=1).eval()
+    with torch.no_grad():
+        _check(conv, _random(2, 4, 5, width) * 3)
