@@ -163,10 +163,10 @@ func.func @reduction(%x: memref<8x8xf32>, %out: memref<8x8xf32>) {
 // -----
 
 // Scratch lifting: the kernel's temporary becomes a trailing argument, allocated in the
-// arena by the host; its dealloc is gone.
+// arena by the host, and recorded in kiln.scratch_args; its dealloc is gone.
 
 // CHECK-LABEL: func.func private @with_scratch(
-// CHECK-SAME:    [[X:%.+]]: memref<4x8xf32>, [[Y:%.+]]: memref<4x8xf32>, [[S:%.+]]: memref<4x8xf32>) attributes {kiln.kernel}
+// CHECK-SAME:    [[X:%.+]]: memref<4x8xf32>, [[Y:%.+]]: memref<4x8xf32>, [[S:%.+]]: memref<4x8xf32>) attributes {kiln.kernel, kiln.scratch_args = array<i64: 2>}
 // CHECK-NOT:     memref.alloc
 // CHECK:         linalg.generic {{.*}} ins([[X]] : memref<4x8xf32>) outs([[S]] : memref<4x8xf32>)
 // CHECK:         linalg.generic {{.*}} ins([[S]] : memref<4x8xf32>) outs([[Y]] : memref<4x8xf32>)
