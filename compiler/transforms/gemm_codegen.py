@@ -213,7 +213,11 @@ class _Writer:
         last_column = self.apply(lines, "    ", "last", ["%pp"], f"{s.n - 1} - d0 * {PANEL_WIDTH}")
         # Walk B in its own memory order: along k when k is B's unit stride.
         k_inner = b.rows[-1][1] == 1 and b.columns[-1][1] != 1
-        if b.columns[-1][1] == 1 and not k_inner:
+        if b.columns[-1][1] == 1 and b.columns[-1][0] % VECTOR == 0 and not k_inner:
+            # Every group of VECTOR columns is contiguous in B (output rows of a
+            # convolution whose width is a multiple of VECTOR): vector copies only.
+            self._pack_vectors(lines, base, packed)
+        elif b.columns[-1][1] == 1 and not k_inner:
             # A panel whose columns are contiguous in B (a convolution's output row, when
             # it does not wrap) is copied with vector loads; others element by element.
             contiguous = self._panel_is_contiguous(lines, "    ")
@@ -255,6 +259,29 @@ class _Writer:
             lines.append(f"{indent}{value} = vector.load %b[{source}] : {self.types['b']}, {VECTOR_TYPE}")
             lines.append(f"{indent}vector.store {value}, %p[{target}] : {self.types['p']}, {VECTOR_TYPE}")
         lines.append("      }")
+
+    def _pack_vectors(self, lines: list[str], base: str, packed: str) -> None:
+        """Copy each group of VECTOR columns with one masked vector load (zeros past N)."""
+        s, b, c, indent = self.shape, self.shape.b, self.const, "      "
+        sources, masks = [], []
+        for j in range(PANEL_WIDTH // VECTOR):
+            sources.append(self.apply(lines, "    ", "gsrc", ["%pp"],
+                                      _split(f"(d0 * {PANEL_WIDTH} + {VECTOR * j})", b.columns)))
+            valid = self.apply(lines, "    ", "gvalid", ["%pp"],
+                               f"{s.n - VECTOR * j} - d0 * {PANEL_WIDTH}")
+            masks.append(self.fresh("gmask"))
+            lines.append(f"    {masks[-1]} = vector.create_mask {valid} : {MASK_TYPE}")
+        lines.append(f"    scf.for %qk = {c(0)} to {c(s.k)} step {c(1)} {{")
+        for j, (column, mask) in enumerate(zip(sources, masks)):
+            source = self.apply(lines, indent, "vsrc", ["%qk"], f"s0 + s1 + {_split('d0', b.rows)}",
+                                (base, column))
+            target = self.apply(lines, indent, "vdst", ["%qk"],
+                                f"s0 + d0 * {PANEL_WIDTH} + {VECTOR * j}", (packed,))
+            value = self.fresh("group")
+            lines.append(f"{indent}{value} = vector.maskedload %b[{source}], {mask}, %zeros : "
+                         f"{self.types['b']}, {MASK_TYPE}, {VECTOR_TYPE} into {VECTOR_TYPE}")
+            lines.append(f"{indent}vector.store {value}, %p[{target}] : {self.types['p']}, {VECTOR_TYPE}")
+        lines.append("    }")
 
     def _pack_elements(self, lines: list[str], base: str, packed: str, last_column: str,
                        k_inner: bool) -> None:

@@ -119,10 +119,11 @@ def test_prepacked_weights_survive_save_and_load(tmp_path):
         torch.testing.assert_close(loaded(x), layer(x), **TOLERANCE)
 
 
-@pytest.mark.parametrize("width", [64, 40])
+@pytest.mark.parametrize("width", [64, 48, 40])
 def test_convolution_rows_packed_with_vector_loads_where_contiguous(width):
-    # Width 64: every 32-column panel lies within one output row (vector copies);
-    # width 40: some panels wrap to the next row and are packed element by element.
+    # Widths 64 and 48: every 16 columns lie within one output row (masked vector
+    # copies, the last panel half empty for 48); width 40: panels are checked at run
+    # time, and those that wrap to the next row are packed element by element.
     conv = torch.nn.Conv2d(4, 8, 3, padding=1).eval()
     with torch.no_grad():
         _check(conv, _random(2, 4, 5, width) * 3)
