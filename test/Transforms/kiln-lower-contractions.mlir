@@ -140,3 +140,24 @@ func.func private @linear(%x: memref<10x4xf32>, %w: memref<40x4xf32>, %y: memref
   }
   return
 }
+
+// -----
+
+// An output row of 16 columns: each 16 columns of a panel are one masked vector copy
+// of the input, with no run-time contiguity check.
+// CHECK-LABEL: func.func private @row_of_sixteen(
+// CHECK-NOT:     scf.if
+// CHECK:         vector.create_mask
+// CHECK:         scf.for
+// CHECK:           vector.maskedload
+// CHECK:           vector.store
+// CHECK:         vector.fma
+func.func private @row_of_sixteen(%in: memref<1x1x2x18xf32>, %filter: memref<2x1x1x3xf32>, %out: memref<1x2x2x16xf32>) attributes {kiln.kernel, kiln.target = "cpu"} {
+  linalg.generic {indexing_maps = [affine_map<(n, oc, oh, ic, kh, kw, ow) -> (n, ic, oh + kh, ow + kw)>, affine_map<(n, oc, oh, ic, kh, kw, ow) -> (oc, ic, kh, kw)>, affine_map<(n, oc, oh, ic, kh, kw, ow) -> (n, oc, oh, ow)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]} ins(%in, %filter : memref<1x1x2x18xf32>, memref<2x1x1x3xf32>) outs(%out : memref<1x2x2x16xf32>) {
+  ^bb0(%x: f32, %w: f32, %acc: f32):
+    %0 = arith.mulf %x, %w : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
