@@ -69,6 +69,7 @@ class Executable:
         # Scratch memory lives as long as the executable; its addresses never change.
         self._arena = _AlignedBuffer(program.arena_bytes) if program.arena_bytes else None
         self._persistent = [_AlignedBuffer(nbytes) for nbytes in program.persistent_bytes]
+        self._outputs = memory.OutputPool()
         shared = self._arena is not None or self._persistent
         self._lock = threading.Lock() if shared else contextlib.nullcontext()
         self._scratch_pointers: list[int] = []
@@ -125,7 +126,7 @@ class Executable:
 
     def __call__(self, *args):
         inputs = self._checked_inputs(args)
-        outputs = [memory.empty(s.shape, s.torch_dtype) for s in self.outputs]
+        outputs = [self._outputs.empty(i, s.shape, s.torch_dtype) for i, s in enumerate(self.outputs)]
         state = [t.detach().contiguous() for t in self.state]
         pointers = [t.data_ptr() for t in state + inputs + outputs] + self._scratch_pointers
         with self._lock:

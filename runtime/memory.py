@@ -11,6 +11,7 @@ platforms without ``madvise``.
 
 import ctypes
 import sys
+import threading
 
 import torch
 
@@ -41,3 +42,43 @@ def empty(shape, dtype: torch.dtype) -> torch.Tensor:
         end = (tensor.data_ptr() + nbytes) // _PAGE * _PAGE
         _advise(start, end - start, _MADV_HUGEPAGE)  # advice only: a failure changes nothing
     return tensor
+
+
+class OutputPool:
+    """Reuses the memory of large outputs once the caller has let go of them.
+
+    Each call returns fresh output tensors, never memory a caller can still see. But a
+    multi-megabyte output that the caller has dropped (no tensor or view refers to its
+    storage any more: only this pool does) is memory nobody can observe, and reusing it
+    spares the page faults of a fresh allocation, which for a memory-bound kernel cost
+    more than the kernel. Outputs under ``min_bytes`` come from glibc's heap cheaply and
+    are not pooled.
+    """
+
+    def __init__(self, min_bytes: int = 1 << 20, per_output: int = 2):
+        self.min_bytes = min_bytes
+        self.per_output = per_output
+        self._storages: dict[int, list] = {}
+        self._lock = threading.Lock()  # a storage found free is claimed before another look
+
+    def empty(self, index: int, shape, dtype: torch.dtype) -> torch.Tensor:
+        """An uninitialized tensor for output ``index``, on memory no one else holds."""
+        nbytes = _element_count(shape) * torch.empty((), dtype=dtype).element_size()
+        if nbytes < self.min_bytes:
+            return empty(shape, dtype)
+        with self._lock:
+            kept = self._storages.setdefault(index, [])
+            for storage in kept:
+                if torch._C._storage_Use_Count(storage._cdata) == 1:  # only this pool holds it
+                    return torch.empty(0, dtype=dtype).set_(storage, 0, shape)
+            tensor = empty(shape, dtype)
+            if len(kept) < self.per_output:
+                kept.append(tensor.untyped_storage())
+            return tensor
+
+
+def _element_count(shape) -> int:
+    count = 1
+    for size in shape:
+        count *= size
+    return count
