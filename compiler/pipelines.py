@@ -61,7 +61,8 @@ def cpu_stages(fusion_options: str = "") -> list[Stage]:
               else "builtin.module(kiln-fuse)"),
         Stage("tiled", "builtin.module(convert-kiln-to-linalg, kiln-outline-kernels,"
                        " linalg-generalize-named-ops, linalg-fuse-elementwise-ops,"
-                       " linalg-fold-unit-extent-dims, canonicalize, cse, kiln-tile-rows, canonicalize, cse,"
+                       " linalg-fold-unit-extent-dims, canonicalize, cse, kiln-tile-rows, kiln-split-reductions,"
+                       " canonicalize, cse,"
                        " kiln-sink-result-reshapes, kiln-reuse-dead-inputs, kiln-order-loops,"
                        " kiln-reassociate-reductions)"),
         Stage("planned", "builtin.module(kiln-bufferize, kiln-lower-contractions, kiln-plan-memory, kiln-mark-noalias,"

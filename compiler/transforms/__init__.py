@@ -17,4 +17,5 @@ from . import (  # noqa: F401  (registers the passes)
     tile_rows,
     reuse_dead_inputs,
     sink_result_reshapes,
+    split_reductions,
 )
