@@ -47,13 +47,20 @@ def cpu_stages(fusion_options: str = "") -> list[Stage]:
 
     ``tiled`` outlines each kernel into its own function, then folds views and
     elementwise producers into the indexing of their consumers inside each kernel
-    (``linalg-fuse-elementwise-ops``), runs row-reduction kernels one row at a time
-    (``kiln-tile-rows``), moves reshapes of kernel results to the host
+    (``linalg-fuse-elementwise-ops``), runs row-reduction kernels with rows of 256 or
+    more elements one row at a time (``kiln-tile-rows``), splits reductions over 32768 or
+    more elements into chunk partials (``kiln-split-reductions``), moves reshapes of
+    kernel results to the host
     (``kiln-sink-result-reshapes``), lets elementwise ops overwrite inputs that die
     there (``kiln-reuse-dead-inputs``; after the last canonicalization, which would undo
     it), puts a contiguous loop innermost in reductions (``kiln-order-loops``) and lets
-    LLVM reassociate them (``kiln-reassociate-reductions``). Contractions are not tiled
-    yet.
+    LLVM reassociate them (``kiln-reassociate-reductions``).
+
+    ``planned`` bufferizes, turns f32 contractions into packed GEMMs
+    (``kiln-lower-contractions``, weights packed once by prepack kernels), places every
+    temporary in the arena (``kiln-plan-memory``) and marks disjoint kernel arguments
+    ``noalias``. ``llvm`` lowers to the LLVM dialect with OpenMP loops and vectorizable
+    math (``kiln-lower-to-llvm``).
     """
     return [
         Stage("kiln", "builtin.module(convert-torch-to-kiln, canonicalize, cse)"),
@@ -61,11 +68,12 @@ def cpu_stages(fusion_options: str = "") -> list[Stage]:
               else "builtin.module(kiln-fuse)"),
         Stage("tiled", "builtin.module(convert-kiln-to-linalg, kiln-outline-kernels,"
                        " linalg-generalize-named-ops, linalg-fuse-elementwise-ops,"
-                       " linalg-fold-unit-extent-dims, canonicalize, cse, kiln-tile-rows, kiln-split-reductions,"
+                       " linalg-fold-unit-extent-dims, canonicalize, cse,"
+                       " kiln-tile-rows{min-row-length=256}, kiln-split-reductions,"
                        " canonicalize, cse,"
                        " kiln-sink-result-reshapes, kiln-reuse-dead-inputs, kiln-order-loops,"
                        " kiln-reassociate-reductions)"),
-        Stage("planned", "builtin.module(kiln-bufferize, kiln-lower-contractions, kiln-plan-memory, kiln-mark-noalias,"
-                         " buffer-deallocation-pipeline)"),
+        Stage("planned", "builtin.module(kiln-bufferize, kiln-lower-contractions, kiln-plan-memory,"
+                         " kiln-mark-noalias, buffer-deallocation-pipeline)"),
         Stage("llvm", "builtin.module(kiln-lower-to-llvm)"),
     ]

@@ -36,11 +36,15 @@ class KilnTileRows:
         %r = scf.for %row ... { max, exp, sum and divide of row %row; insert the row }
           {kiln.row_loop}
 
+    Rows shorter than ``min_row_length`` are left whole: a row of a few dozen elements
+    costs more in per-row loop overhead than its temporaries cost in memory traffic.
+
     The row loops are marked ``kiln.row_loop``: their iterations are independent, so
     ``kiln-parallelize-loops`` may run them in parallel once they are buffers.
     """
 
     argument: ClassVar[str] = "kiln-tile-rows"
+    min_row_length: int = 1
 
     def run(self, module: ir.Operation) -> None:
         with module.context:
@@ -48,7 +52,7 @@ class KilnTileRows:
             for function in module.regions[0].blocks[0].operations:
                 if function.operation.name == "func.func" and "kiln.kernel" in function.attributes:
                     root = _row_root(function)
-                    if root is not None:
+                    if root is not None and root.results[0].type.shape[-1] >= self.min_row_length:
                         name = ir.StringAttr(function.attributes["sym_name"]).value
                         root.attributes[ROOT_ATTR] = ir.StringAttr.get(name)
                         roots[name] = len(root.results[0].type.shape)

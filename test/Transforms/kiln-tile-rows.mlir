@@ -92,3 +92,28 @@ func.func private @matmul_bias(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %c: te
   } -> tensor<4x16xf32>
   return %r : tensor<4x16xf32>
 }
+
+// -----
+
+// RUN: kiln-opt %s --split-input-file --pass-pipeline='builtin.module(kiln-tile-rows{min-row-length=256})' | FileCheck %s --check-prefix=LONG
+// Rows shorter than min-row-length stay whole.
+// LONG-LABEL: func.func private @short_rows(
+// LONG-NOT:     scf.for
+// LONG-NOT:     kiln.row_loops
+func.func private @short_rows(%x: tensor<64x32xf32>) -> tensor<64x32xf32> attributes {kiln.kernel} {
+  %cst = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<64xf32>
+  %m0 = linalg.fill ins(%cst : f32) outs(%e : tensor<64xf32>) -> tensor<64xf32>
+  %m = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<64x32xf32>) outs(%m0 : tensor<64xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %0 = arith.maximumf %acc, %a : f32
+    linalg.yield %0 : f32
+  } -> tensor<64xf32>
+  %o = tensor.empty() : tensor<64x32xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%x, %m : tensor<64x32xf32>, tensor<64xf32>) outs(%o : tensor<64x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %0 = arith.subf %a, %b : f32
+    linalg.yield %0 : f32
+  } -> tensor<64x32xf32>
+  return %r : tensor<64x32xf32>
+}
