@@ -31,6 +31,8 @@ def _madvise():
 
 
 _advise = _madvise()
+# How many references a storage has; a private torch API, so without it nothing is pooled.
+_use_count = getattr(torch._C, "_storage_Use_Count", None)
 
 
 def empty(shape, dtype: torch.dtype) -> torch.Tensor:
@@ -64,12 +66,12 @@ class OutputPool:
     def empty(self, index: int, shape, dtype: torch.dtype) -> torch.Tensor:
         """An uninitialized tensor for output ``index``, on memory no one else holds."""
         nbytes = _element_count(shape) * torch.empty((), dtype=dtype).element_size()
-        if nbytes < self.min_bytes:
+        if nbytes < self.min_bytes or _use_count is None:
             return empty(shape, dtype)
         with self._lock:
             kept = self._storages.setdefault(index, [])
             for storage in kept:
-                if torch._C._storage_Use_Count(storage._cdata) == 1:  # only this pool holds it
+                if _use_count(storage._cdata) == 1:  # only this pool holds it
                     return torch.empty(0, dtype=dtype).set_(storage, 0, shape)
             tensor = empty(shape, dtype)
             if len(kept) < self.per_output:
