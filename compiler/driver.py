@@ -25,7 +25,8 @@ from .compile_cache import parameter_names
 from .conversion import kiln_to_linalg, torch_to_kiln  # noqa: F401  (registers passes)
 from .diagnostics import CompileError
 from .dialect import make_context
-from .host_program import STATE_COUNT_ATTR, extract_host_program, find_function, split_kernels
+from .host_program import (STATE_COUNT_ATTR, extract_host_program, find_function,
+                           share_identical_kernels, split_kernels)
 from .importer import export, import_program, state_tensors
 from .pass_pipeline import build_pass_manager
 from .targets import get_target
@@ -75,7 +76,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
             find_function(module, entry_point).attributes["kiln.unshared_bytes"]).value
         host_program = extract_host_program(module, entry_point, len(imported.state_names),
                                             imported.user_input_count)
-        kernels = split_kernels(module)
+        kernels, host_program = share_identical_kernels(split_kernels(module), host_program)
         timings["host_program"] = time.perf_counter() - started
         for index, stage in enumerate(stages[whole_module_stages:], start=whole_module_stages + 1):
             started = time.perf_counter()
@@ -102,6 +103,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
         outputs=outputs, output_tree=pytree.treespec_dumps(program.call_spec.out_spec),
         stats={
             "kernels": sum(isinstance(step, Launch) for step in steps),
+            "distinct_kernels": len(llvm_ir),
             "prepacked_weights": sum(isinstance(step, Prepack) for step in steps),
             "copies": sum(isinstance(step, Copy) for step in steps),
             "arena_bytes": host_program.arena_bytes,

@@ -19,6 +19,8 @@ erases it, so only kernels are lowered to LLVM; :func:`split_kernels` then gives
 kernel a module of its own.
 """
 
+import dataclasses
+
 from torch_mlir import ir
 
 from kiln.runtime.host_program import BufferRef, Copy, HostProgram, Launch, Prepack
@@ -200,6 +202,27 @@ def split_kernels(module: ir.Module) -> dict[str, ir.Module]:
                 del kernel.attributes["sym_visibility"]
             kernels[name] = kernel_module
     return kernels
+
+
+def share_identical_kernels(kernels: dict[str, ir.Module],
+                            program: HostProgram) -> tuple[dict[str, ir.Module], HostProgram]:
+    """Keep one of each set of kernels that differ only in name; the host program
+    launches that one wherever it launched any of them.
+
+    Repeated layers (a transformer's blocks, a ResNet's stages) give identical kernels;
+    compiling each once saves most of code generation's time and the library's size.
+    """
+    representative: dict[str, str] = {}
+    renamed: dict[str, str] = {}
+    for name, module in kernels.items():
+        text = str(module).replace(f"@{name}(", "@__kernel__(")
+        renamed[name] = representative.setdefault(text, name)
+    if len(representative) == len(kernels):
+        return kernels, program
+    steps = tuple(dataclasses.replace(step, kernel=renamed[step.kernel])
+                  if isinstance(step, (Launch, Prepack)) else step for step in program.steps)
+    kept = {name: module for name, module in kernels.items() if renamed[name] == name}
+    return kept, dataclasses.replace(program, steps=steps)
 
 
 def _used_symbols(root: ir.Operation, symbols: dict) -> set[str]:

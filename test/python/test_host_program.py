@@ -170,3 +170,22 @@ def test_concurrent_calls_share_the_arena_safely():
         thread.join()
     for (a, b), result in zip(inputs, results):
         torch.testing.assert_close(result, _intermediates(a, b), **TOLERANCE)
+
+
+def test_identical_kernels_are_compiled_once_and_launched_twice():
+    class TwoLayers(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.first, self.second = torch.nn.Linear(32, 32), torch.nn.Linear(32, 32)
+
+        def forward(self, x):
+            return torch.relu(self.second(torch.relu(self.first(x) * 2.0)) * 2.0)
+
+    model = TwoLayers().eval()
+    x = torch.randn(16, 32)
+    with torch.no_grad():
+        compiled = kiln.compile(model, x)
+        torch.testing.assert_close(compiled(x), model(x), rtol=1e-5, atol=1e-5)
+    launched = [step.kernel for step in compiled.host_program.steps if isinstance(step, Launch)]
+    assert len(launched) == 2 and launched[0] == launched[1]
+    assert compiled.stats["distinct_kernels"] == 2  # one GEMM kernel and one weight packer
