@@ -9,6 +9,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import kiln
+
 from helpers import check
 
 _generator = torch.Generator().manual_seed(0)
@@ -206,3 +208,10 @@ CASES.update({
 def test_op_matches_eager(case):
     fn, make_args = CASES[case]
     check(fn, *make_args())
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.int32, torch.int8, torch.bool])
+def test_bitwise_not_flips_every_bit(dtype):
+    x = torch.tensor([0, 1, 5, -3, 127]).to(dtype)
+    compiled = kiln.compile(lambda t: ~t, x)
+    assert torch.equal(compiled(x), ~x)

@@ -56,8 +56,8 @@ def compare(predicate: str, a: ir.Value, b: ir.Value) -> ir.Value:
 
 
 def unary(name: str, x: ir.Value) -> ir.Value:
-    if name == "not":
-        return arith.xori(x, scalar_constant(1, x.type))
+    if name == "not":  # every bit flipped: logical not on i1, bitwise not on wider integers
+        return arith.xori(x, scalar_constant(-1, x.type))
     if name == "neg":
         return arith.negf(x) if is_float(x) else arith.subi(scalar_constant(0, x.type), x)
     if name == "abs":
