@@ -26,7 +26,7 @@ KILN_EXTRA_DECOMPOSITIONS = [
 
 
 def _reduced_count(x: torch.Tensor, dims) -> int:
-    dims = range(x.dim()) if dims is None else dims
+    dims = dims if dims else range(x.dim())  # None and [] both mean every dimension
     count = 1
     for d in dims:
         count *= x.shape[d]
@@ -40,7 +40,9 @@ def var_mean(x, dim=None, *, correction=None, keepdim=False):
     mean = torch.sum(x, dim, keepdim=True) / count
     deviation = x - mean
     var = torch.sum(deviation * deviation, dim, keepdim=keepdim) / max(count - correction, 0)
-    return var, mean if keepdim else torch.squeeze(mean, dim)
+    if keepdim:
+        return var, mean
+    return var, mean.reshape(var.shape)
 
 
 def var(x, dim=None, *, correction=None, keepdim=False):
@@ -93,6 +95,7 @@ KILN_DECOMPOSITIONS = {
     aten.var.correction: var,
     aten._native_batch_norm_legit_no_training.default: batch_norm_inference,
     aten.mean.dim: mean,
+    aten.mean.default: mean,
     aten._adaptive_avg_pool2d.default: adaptive_avg_pool2d,
 }
 

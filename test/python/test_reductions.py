@@ -28,3 +28,19 @@ def test_a_long_column_reduction_is_split_too():
     x = torch.randn(65536, 3, generator=torch.Generator().manual_seed(1)) + 10
     got = kiln.compile(lambda t: t.sum(dim=0), x)(x)
     torch.testing.assert_close(got.double(), x.double().sum(dim=0), rtol=2e-6, atol=0)
+
+
+@pytest.mark.parametrize("reduce", [
+    lambda t: torch.mean(t, dim=[]),
+    lambda t: torch.var(t, dim=[]),
+    lambda t: torch.std(t, dim=[]),
+    lambda t: t.mean(),
+    lambda t: t.var(),
+    lambda t: torch.var_mean(t),
+    lambda t: torch.var_mean(t, dim=1),
+    lambda t: torch.std(t, dim=0, keepdim=True),
+], ids=["mean-dims-empty", "var-dims-empty", "std-dims-empty", "mean-all", "var-all",
+        "var_mean-all", "var_mean-dim", "std-keepdim"])
+def test_empty_dim_lists_reduce_every_dimension(reduce):
+    x = torch.randn(4, 6, generator=torch.Generator().manual_seed(2)) + 1
+    torch.testing.assert_close(kiln.compile(reduce, x)(x), reduce(x), rtol=1e-5, atol=1e-5)
