@@ -109,6 +109,8 @@ class CompileCache:
         current = dict(_named_state(fn))
         executable.state = [current[name] if name is not None else saved
                             for name, saved in zip(names, executable.state)]
+        if isinstance(fn, torch.nn.Module):
+            executable.follow_module(fn, names)
         executable.stats.pop("load_seconds", None)
         executable.stats["cache"] = "hit"
         executable.stats["compile_seconds"] = {"cache": time.perf_counter() - started}

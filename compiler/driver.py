@@ -97,7 +97,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
     names = parameter_names(fn, len(example_args))
     outputs = [_spec_of(f"result{i}", t) for i, t in enumerate(_output_values(program))]
     steps = host_program.steps
-    return Executable(
+    executable = Executable(
         target=target, host_program=host_program, binary=binary, state=state,
         inputs=[_spec_of(name, arg) for name, arg in zip(names, example_args)],
         outputs=outputs, output_tree=pytree.treespec_dumps(program.call_spec.out_spec),
@@ -112,6 +112,9 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
             "compile_seconds": timings,
         },
     )
+    if isinstance(fn, torch.nn.Module):
+        executable.follow_module(fn, list(imported.state_names))
+    return executable
 
 
 def _whole_module_stage_count(target: str, stages: list) -> int:

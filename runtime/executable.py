@@ -76,6 +76,7 @@ class Executable:
         self._prepacks: list[tuple] = []
         self._steps = self._bind_steps(self._device.load(self.binary))
         self._packed_for: list[tuple | None] = [None] * len(self._prepacks)
+        self._state_sources: list[tuple] | None = None
 
     def _bind_steps(self, library) -> list[tuple]:
         """The host program as ``(function, slots)`` pairs over one table of addresses.
@@ -124,15 +125,55 @@ class Executable:
             raise ArtifactError(f"the host program uses {ref}, outside its arena")
         return self._arena.address + ref.index
 
+    def follow_module(self, module: torch.nn.Module, names: list[str | None]) -> None:
+        """Read each state tensor from ``module`` at every call, so that a parameter or
+        buffer replaced after compiling (``m.fc.weight = nn.Parameter(...)``) is used.
+
+        ``names`` holds the module's name for each state tensor, or None for a constant.
+        """
+        sources = []
+        for name, tensor in zip(names, self.state):
+            owner_name, _, attribute = (name or "").rpartition(".")
+            try:
+                owner = module.get_submodule(owner_name) if name else None
+            except AttributeError:
+                owner = None
+            if owner is not None and (attribute in owner._parameters or attribute in owner._buffers):
+                sources.append((name, owner, attribute))
+            else:
+                sources.append((name, None, tensor))
+        self._state_sources = sources
+
+    def _current_state(self) -> list[torch.Tensor]:
+        if self._state_sources is None:
+            return self.state
+        current = []
+        for (name, owner, attribute), compiled in zip(self._state_sources, self.state):
+            if owner is None:
+                current.append(attribute)
+                continue
+            tensor = owner._parameters.get(attribute, owner._buffers.get(attribute))
+            if (not isinstance(tensor, torch.Tensor) or tensor.shape != compiled.shape
+                    or tensor.dtype != compiled.dtype):
+                found = (f"a {str(tensor.dtype).removeprefix('torch.')} tensor of shape "
+                         f"{list(tensor.shape)}" if isinstance(tensor, torch.Tensor) else repr(tensor))
+                raise CallError(
+                    f"the module's '{name}' is now {found}; Kiln compiled it as a "
+                    f"{str(compiled.dtype).removeprefix('torch.')} tensor of shape "
+                    f"{list(compiled.shape)}, so compile the module again")
+            current.append(tensor)
+        return current
+
     def __call__(self, *args):
         inputs = self._checked_inputs(args)
         outputs = [self._outputs.empty(i, s.shape, s.torch_dtype) for i, s in enumerate(self.outputs)]
-        state = [t.detach().contiguous() for t in self.state]
+        live_state = self._current_state()
+        state = [t.detach().contiguous() for t in live_state]
         pointers = [t.data_ptr() for t in state + inputs + outputs] + self._scratch_pointers
         with self._lock:
             for index, (function, slots, sources) in enumerate(self._prepacks):
                 # A weight is repacked when it is replaced or modified in place.
-                version = tuple((id(self.state[i]), self.state[i].data_ptr(), self.state[i]._version)
+                version = tuple((id(live_state[i]), live_state[i].data_ptr(), live_state[i]._version)
                                 for i in sources)
                 if version != self._packed_for[index]:
                     function(*[pointers[i] for i in slots])
@@ -167,7 +208,7 @@ class Executable:
         record = {
             "format": FORMAT, "version": FORMAT_VERSION, "target": self.target,
             "host_program": self.host_program.to_record(), "binary": self.binary,
-            "state": [t.detach().contiguous() for t in self.state],
+            "state": [t.detach().contiguous() for t in self._current_state()],
             "inputs": [_spec_record(s) for s in self.inputs],
             "outputs": [_spec_record(s) for s in self.outputs],
             "output_tree": self.output_tree, "stats": self.stats,

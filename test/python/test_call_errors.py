@@ -35,3 +35,22 @@ def test_non_contiguous_input_is_accepted(compiled):
     x = torch.randn(3, 2).t()
     y = torch.randn(3)
     torch.testing.assert_close(compiled(x, y), x * y + 1.0, rtol=1e-4, atol=1e-4)
+
+
+def test_a_parameter_replaced_after_compiling_is_used():
+    layer = torch.nn.Linear(8, 4).eval()
+    x = torch.randn(3, 8)
+    with torch.no_grad():
+        compiled = kiln.compile(layer, x)
+        layer.weight = torch.nn.Parameter(torch.randn(4, 8))
+        layer.bias = torch.nn.Parameter(torch.randn(4))
+        torch.testing.assert_close(compiled(x), layer(x), rtol=1e-5, atol=1e-5)
+
+
+def test_a_parameter_replaced_by_another_shape_is_a_call_error():
+    layer = torch.nn.Linear(8, 4).eval()
+    x = torch.randn(3, 8)
+    compiled = kiln.compile(layer, x)
+    layer.weight = torch.nn.Parameter(torch.randn(5, 8))
+    with pytest.raises(kiln.CallError, match=r"'weight' is now a float32 tensor of shape \[5, 8\]"):
+        compiled(x)
