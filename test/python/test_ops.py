@@ -215,3 +215,14 @@ def test_bitwise_not_flips_every_bit(dtype):
     x = torch.tensor([0, 1, 5, -3, 127]).to(dtype)
     compiled = kiln.compile(lambda t: ~t, x)
     assert torch.equal(compiled(x), ~x)
+
+
+@pytest.mark.parametrize("gather", [
+    lambda t, i: torch.take(t, i),
+    lambda t, i: t[i],
+], ids=["take", "index-rows"])
+def test_negative_indices_count_from_the_end(gather):
+    x = torch.randn(5, 6, generator=torch.Generator().manual_seed(3))
+    indices = torch.tensor([0, -1, 3, -5])
+    compiled = kiln.compile(gather, x, indices)
+    assert torch.equal(compiled(x, indices), gather(x, indices))

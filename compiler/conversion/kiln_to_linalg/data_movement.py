@@ -119,19 +119,36 @@ def lower_pad(op):
     return _insert(op.operands[0], filled(op.results[0].type, value), list(op.attributes["low"]))
 
 
+def _in_bounds(index: ir.Value, extent: int) -> ir.Value:
+    """``index`` wrapped (negative counts from ``extent``) and clamped to [0, extent)."""
+    index_type = ir.IndexType.get()
+    zero = arith.ConstantOp(index_type, 0).result
+    size = arith.ConstantOp(index_type, extent).result
+    last = arith.ConstantOp(index_type, max(extent - 1, 0)).result
+    negative = arith.cmpi(arith.CmpIPredicate.slt, index, zero)
+    wrapped = arith.select(negative, arith.addi(index, size), index)
+    return arith.minsi(arith.maxsi(wrapped, zero), last)
+
+
 @lowers("kiln.gather")
 def lower_gather(op):
-    """For each result position, read ``input`` at the index found in ``indices``."""
+    """For each result position, read ``input`` at the index found in ``indices``.
+
+    A negative index counts from the end, as in PyTorch. An index still out of range
+    (where eager raises) is clamped to the dimension, so a kernel never reads outside
+    its input.
+    """
     x, indices = op.operands
     result_type = op.results[0].type
     gather_dim = op.attributes["dimension"].value
     index_rank = len(indices.type.shape)
     rank = len(result_type.shape)
     index_map = projection(rank, [dim(gather_dim + i) for i in range(index_rank)])
+    extent = x.type.shape[gather_dim]
 
     def body(index, _):
         position = [index_value(d) for d in range(gather_dim)]
-        position.append(arith.index_cast(ir.IndexType.get(), index))
+        position.append(_in_bounds(arith.index_cast(ir.IndexType.get(), index), extent))
         position += [index_value(d) for d in range(gather_dim + index_rank, rank)]
         return tensor.extract(x, position)
 
