@@ -6,6 +6,8 @@ The runtime never imports MLIR or the compiler, so an executable saved with
 
 import contextlib
 import ctypes
+import hashlib
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ from .errors import ArtifactError, CallError
 from .host_program import BufferRef, HostProgram, Launch, Prepack
 
 FORMAT = "kiln-executable"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: a sha256 checksum of the contents
 # Scratch buffers start on a 64-byte boundary, as the compiler's allocations assume.
 ALIGNMENT = 64
 
@@ -213,6 +215,7 @@ class Executable:
             "outputs": [_spec_record(s) for s in self.outputs],
             "output_tree": self.output_tree, "stats": self.stats,
         }
+        record["checksum"] = _checksum(record)
         torch.save(record, path)
 
 
@@ -225,11 +228,19 @@ def load(path: str | Path | BinaryIO) -> Executable:
         raise ArtifactError(f"{path} is not a readable Kiln executable: {error}") from error
     if not isinstance(record, dict) or record.get("format") != FORMAT:
         raise ArtifactError(f"{path} is not a Kiln executable")
-    if record["version"] != FORMAT_VERSION:
+    if record.get("version") != FORMAT_VERSION:
         raise ArtifactError(
-            f"{path} has format version {record['version']}; this Kiln reads {FORMAT_VERSION}. "
+            f"{path} has format version {record.get('version')}; this Kiln reads {FORMAT_VERSION}. "
             "Recompile the program with this version of Kiln."
         )
+    try:
+        intact = record.get("checksum") == _checksum(record)
+    except (KeyError, TypeError, ValueError, AttributeError, RuntimeError):
+        intact = False  # a damaged key or value: the record is not even well formed
+    if not intact:
+        raise ArtifactError(
+            f"{path} is damaged: its contents do not match the checksum written with them. "
+            "Save the program again from the compiled module.")
     executable = Executable(
         target=record["target"], host_program=HostProgram.from_record(record["host_program"]),
         binary=record["binary"], state=record["state"],
@@ -239,6 +250,18 @@ def load(path: str | Path | BinaryIO) -> Executable:
     )
     executable.stats["load_seconds"] = time.perf_counter() - started
     return executable
+
+
+def _checksum(record: dict) -> str:
+    """sha256 over everything a saved program runs with: code, state and metadata."""
+    digest = hashlib.sha256(record["binary"])
+    for tensor in record["state"]:
+        digest.update(str((tensor.dtype, tuple(tensor.shape))).encode())
+        digest.update(tensor.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+    metadata = [record["target"], record["host_program"], record["inputs"], record["outputs"],
+                record["output_tree"]]
+    digest.update(json.dumps(metadata, sort_keys=True).encode())
+    return digest.hexdigest()
 
 
 def _spec_record(spec: TensorSpec) -> list:

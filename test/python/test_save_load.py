@@ -4,6 +4,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 import torch
 
 import kiln
@@ -50,3 +51,40 @@ def test_loading_a_non_kiln_file_is_a_clear_error(tmp_path):
         assert "is not a Kiln executable" in str(error)
     else:
         raise AssertionError("kiln.load accepted a file that is not a Kiln executable")
+
+
+def test_any_changed_byte_is_refused_and_truncation_too(tmp_path):
+    module = torch.nn.Linear(6, 4)
+    path = tmp_path / "linear.kiln"
+    kiln.compile(module, torch.randn(3, 6)).save(path)
+    data = path.read_bytes()
+    x = torch.randn(3, 6)
+    expected = kiln.load(path)(x)
+    loaded = 0
+    # Flip one byte at a spread of offsets: every one is refused (or, where the flip
+    # hits bytes torch.load ignores, the program still loads and is unchanged).
+    for offset in range(0, len(data), max(1, len(data) // 97)):
+        damaged = bytearray(data)
+        damaged[offset] ^= 0x40
+        (tmp_path / "damaged.kiln").write_bytes(bytes(damaged))
+        try:
+            program = kiln.load(tmp_path / "damaged.kiln")
+        except kiln.ArtifactError:
+            continue
+        assert torch.equal(program(x), expected)
+        loaded += 1
+    assert loaded < 20  # most flips land in what the checksum or the zip format covers
+    (tmp_path / "short.kiln").write_bytes(data[: len(data) // 2])
+    with pytest.raises(kiln.ArtifactError):
+        kiln.load(tmp_path / "short.kiln")
+
+
+def test_a_changed_weight_byte_is_reported_as_damage(tmp_path):
+    module = torch.nn.Linear(6, 4)
+    path = tmp_path / "linear.kiln"
+    kiln.compile(module, torch.randn(3, 6)).save(path)
+    record = torch.load(path, weights_only=True)
+    record["state"][0][0, 0] += 1.0  # as a flipped bit in the stored weights would
+    torch.save(record, tmp_path / "tampered.kiln")
+    with pytest.raises(kiln.ArtifactError, match="damaged"):
+        kiln.load(tmp_path / "tampered.kiln")
