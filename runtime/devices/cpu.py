@@ -22,11 +22,12 @@ class CpuDevice:
         """Write the shared object once per content hash and load it.
 
         It is written to a temporary file and renamed into place, so a process sharing
-        the cache directory never loads half a library.
+        the cache directory never loads half a library; a file already there that differs
+        from ``binary`` (damaged on disk) is replaced before it is loaded.
         """
         self._cache_dir.mkdir(parents=True, exist_ok=True)
         path = self._cache_dir / f"kernels-{hashlib.sha256(binary).hexdigest()[:16]}.so"
-        if not path.exists():
+        if not path.exists() or path.read_bytes() != binary:
             _write_atomically(path, binary)
         try:
             return ctypes.CDLL(str(path))
