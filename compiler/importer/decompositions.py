@@ -54,6 +54,13 @@ def mean(x, dim=None, keepdim=False, *, dtype=None):
     return torch.sum(x, dim, keepdim=keepdim) / _reduced_count(x, dim)
 
 
+def threshold_backward(grad, x, threshold):
+    """``grad`` where ``x > threshold``, else 0, in the dtype eager promotes the two to
+    (torch's own decomposition keeps ``grad``'s dtype: an int64 grad gave int64)."""
+    dtype = torch.result_type(grad, x)
+    return torch.where(x <= threshold, torch.zeros((), dtype=dtype), grad.to(dtype))
+
+
 def adaptive_avg_pool2d(x, output_size):
     """Adaptive pooling whose windows tile the input evenly is a plain average pool."""
     in_h, in_w = x.shape[-2:]
@@ -96,6 +103,7 @@ KILN_DECOMPOSITIONS = {
     aten._native_batch_norm_legit_no_training.default: batch_norm_inference,
     aten.mean.dim: mean,
     aten.mean.default: mean,
+    aten.threshold_backward.default: threshold_backward,
     aten._adaptive_avg_pool2d.default: adaptive_avg_pool2d,
 }
 

@@ -226,3 +226,17 @@ def test_negative_indices_count_from_the_end(gather):
     indices = torch.tensor([0, -1, 3, -5])
     compiled = kiln.compile(gather, x, indices)
     assert torch.equal(compiled(x, indices), gather(x, indices))
+
+
+@pytest.mark.parametrize("grad_dtype, input_dtype", [
+    (torch.int64, torch.float32), (torch.float32, torch.float32), (torch.float32, torch.int64),
+])
+def test_mixed_dtype_operands_promote_as_eager_does(grad_dtype, input_dtype):
+    grad = torch.tensor([1, 2, 3, 4]).to(grad_dtype)
+    x = torch.tensor([0.5, -1.5, 2.5, 0.0]).to(input_dtype)
+
+    def backward(g, t):
+        return torch.ops.aten.threshold_backward(g, t, 0.0)
+
+    result = kiln.compile(backward, grad, x)(grad, x)
+    assert result.dtype == backward(grad, x).dtype and torch.equal(result, backward(grad, x))
