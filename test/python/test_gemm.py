@@ -127,3 +127,20 @@ def test_convolution_rows_packed_with_vector_loads_where_contiguous(width):
     conv = torch.nn.Conv2d(4, 8, 3, padding=1).eval()
     with torch.no_grad():
         _check(conv, _random(2, 4, 5, width) * 3)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_contractions_accumulate_in_float32(dtype):
+    # Summed in half precision, 1024 products drift far beyond one rounding of the
+    # result; accumulated in f32 and rounded once, Kiln stays within eager's error.
+    generator = torch.Generator().manual_seed(4)
+    a, b = torch.randn(4, 1024, generator=generator), torch.randn(1024, 8, generator=generator)
+    conv = torch.nn.Conv2d(64, 8, 3).eval()
+    x = torch.randn(1, 64, 10, 10, generator=generator)
+    with torch.no_grad():
+        exact_conv = conv(x)
+        for fn, args, exact in ((torch.matmul, (a, b), a @ b), (conv.to(dtype), (x,), exact_conv)):
+            half = tuple(t.to(dtype) for t in args)
+            got = kiln.compile(fn, *half)(*half).float()
+            eager_error = (fn(*half).float() - exact).abs().max()
+            assert (got - exact).abs().max() <= 2 * eager_error + 1e-3

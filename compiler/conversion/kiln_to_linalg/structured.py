@@ -6,7 +6,7 @@ from torch_mlir import ir
 from torch_mlir.dialects import arith, linalg
 
 from . import scalar
-from .builders import dim, filled, generic, identity_map, projection
+from .builders import dim, empty, filled, generic, identity_map, projection
 from .registry import lowers
 
 REDUCE_COMBINERS = {"sum": "add", "prod": "mul", "max": "maximum", "min": "minimum"}
@@ -46,18 +46,36 @@ for _kind in REDUCE_COMBINERS:
     _register_reduce(_kind)
 
 
+def _accumulator_type(result_type: ir.RankedTensorType) -> ir.RankedTensorType:
+    """f32 for half-precision results, which eager PyTorch also accumulates in f32."""
+    if isinstance(result_type.element_type, (ir.F16Type, ir.BF16Type)):
+        return ir.RankedTensorType.get(list(result_type.shape), ir.F32Type.get())
+    return result_type
+
+
+def _narrowed(value: ir.Value, result_type: ir.RankedTensorType) -> ir.Value:
+    """``value`` cast elementwise to ``result_type`` (a no-op when the types agree)."""
+    if value.type == result_type:
+        return value
+    rank = len(result_type.shape)
+    return generic([value], empty(result_type), [identity_map(rank)] * 2, ["parallel"] * rank,
+                   lambda x, _: scalar.cast(x, result_type.element_type))
+
+
 @lowers("kiln.matmul", "kiln.batch_matmul")
 def lower_matmul(op):
+    """A matmul into a zero accumulator, in f32 for half-precision operands."""
     result_type = op.results[0].type
-    init = filled(result_type, 0)
+    init = filled(_accumulator_type(result_type), 0)
     named = linalg.matmul if op.name == "kiln.matmul" else linalg.batch_matmul
-    return named(op.operands[0], op.operands[1], outs=[init])
+    return _narrowed(named(op.operands[0], op.operands[1], outs=[init]), result_type)
 
 
 @lowers("kiln.conv2d")
 def lower_conv2d(op):
     """Grouped NCHW/FCHW convolution as one ``linalg.generic`` over
-    ``(n, f, oh, ow, c, kh, kw)``; the input channel is ``(f floordiv F_g) * C + c``."""
+    ``(n, f, oh, ow, c, kh, kw)``; the input channel is ``(f floordiv F_g) * C + c``.
+    Half-precision convolutions accumulate in f32, as eager's do."""
     x, weight = op.operands
     result_type = op.results[0].type
     strides = list(op.attributes["strides"])
@@ -75,6 +93,13 @@ def lower_conv2d(op):
     weight_map = projection(7, [f, c, kh, kw])
     output_map = projection(7, [n, f, oh, ow])
     iterators = ["parallel"] * 4 + ["reduction"] * 3
-    init = filled(result_type, 0)
-    return generic([x, weight], init, [input_map, weight_map, output_map], iterators,
-                   lambda a, w, acc: scalar.binary("add", acc, scalar.binary("mul", a, w)))
+    accumulator = _accumulator_type(result_type)
+    init = filled(accumulator, 0)
+
+    def multiply_add(a, w, acc):
+        a, w = (scalar.cast(v, accumulator.element_type) for v in (a, w))
+        return scalar.binary("add", acc, scalar.binary("mul", a, w))
+
+    convolved = generic([x, weight], init, [input_map, weight_map, output_map], iterators,
+                        multiply_add)
+    return _narrowed(convolved, result_type)
