@@ -8,6 +8,8 @@ A failing stage writes the module it was given to a file and names the ``kiln-op
 command that reproduces the failure.
 """
 
+import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -85,6 +87,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
             timings[stage.name] = time.perf_counter() - started
             _dump(dump_dir, index, stage.name, kernels)
 
+        _check_kernel_arities(kernels, host_program)
         started = time.perf_counter()
         llvm_ir = {name: translate_to_llvm_ir(kernel) for name, kernel in kernels.items()}
     if dump_dir:
@@ -117,6 +120,27 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
     return executable
 
 
+def _check_kernel_arities(kernels: dict[str, ir.Module], program) -> None:
+    """Refuse a kernel whose lowered signature is not one pointer per launch argument.
+
+    The runtime passes each buffer as one bare pointer; MLIR keeps a memref descriptor
+    (pointers, offset, sizes, strides) for a memref it cannot pass bare, and calling such
+    a kernel with bare pointers would read garbage addresses.
+    """
+    arity = {step.kernel: len(step.args) for step in program.steps if hasattr(step, "kernel")}
+    for name, module in kernels.items():
+        function = next(op for op in module.body.operations
+                        if "sym_name" in op.attributes
+                        and ir.StringAttr(op.attributes["sym_name"]).value == name)
+        parameters = len(function.regions[0].blocks[0].arguments)
+        if parameters != arity[name]:
+            raise CompileError(
+                f"kernel '{name}' was lowered with {parameters} parameters for "
+                f"{arity[name]} buffers: one of its buffers (a tensor with a zero-size "
+                "dimension, say) cannot be passed as a bare pointer. Kiln does not compile "
+                "this program yet; keep the zero-size tensor out of the compiled region.")
+
+
 def _whole_module_stage_count(target: str, stages: list) -> int:
     """How many of ``stages`` run on the whole module: those up to the host program's."""
     names = [stage.name for stage in stages]
@@ -127,19 +151,26 @@ def _whole_module_stage_count(target: str, stages: list) -> int:
 
 
 def _run_stage(stage, module: ir.Module, context: ir.Context, settings: knobs.Knobs) -> None:
+    """Run one stage; a failure, from MLIR or from inside a pass, saves the stage's input
+    to a new file and names the ``kiln-opt`` command that reproduces it."""
     before = module.operation.get_asm(enable_debug_info=True)
     pass_manager, failures = build_pass_manager(stage.pipeline, context)
     try:
         pass_manager.run(module.operation)
-    except ir.MLIRError as error:
+    except KilnError:
+        raise
+    except Exception as error:  # MLIRError, or any exception a Python pass let escape
         if failures.errors and isinstance(failures.errors[0], KilnError):
             raise failures.errors[0] from None
-        reproducer = settings.reproducer_dir / f"kiln-reproducer-{stage.name}.mlir"
-        reproducer.write_text(before)
+        handle, name = tempfile.mkstemp(prefix=f"kiln-reproducer-{stage.name}-", suffix=".mlir",
+                                        dir=settings.reproducer_dir)
+        with os.fdopen(handle, "w") as reproducer:
+            reproducer.write(before)
+        reason = str(error) if isinstance(error, ir.MLIRError) else f"{type(error).__name__}: {error}"
         raise CompileError(
-            f"stage '{stage.name}' failed: {error}\n"
-            f"The input to the stage is saved; reproduce with:\n"
-            f"  kiln-opt {reproducer} --pass-pipeline='{stage.pipeline}'"
+            f"stage '{stage.name}' failed: {reason}\n"
+            f"This is a bug in Kiln. The input to the stage is saved; reproduce with:\n"
+            f"  kiln-opt {name} --pass-pipeline='{stage.pipeline}'"
         ) from None
 
 

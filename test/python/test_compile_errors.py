@@ -48,3 +48,17 @@ def test_unknown_target():
 def test_supported_ops_lists_converted_aten_ops():
     ops = kiln.supported_ops()
     assert "torch.aten.mm" in ops and "torch.aten.convolution" in ops
+
+
+def test_a_zero_size_operand_is_refused_not_a_crash():
+    # A K = 0 matmul used to be lowered with memref descriptors the runtime cannot pass,
+    # and the call crashed the process.
+    with pytest.raises(kiln.KilnError, match="zero-size"):
+        kiln.compile(lambda a, b: a @ b, torch.randn(3, 0), torch.randn(0, 4))
+
+
+def test_an_internal_failure_names_a_reproducer(tmp_path, monkeypatch):
+    monkeypatch.setenv("KILN_REPRODUCER_DIR", str(tmp_path))
+    with pytest.raises(kiln.KilnError, match=r"kiln-opt .*kiln-reproducer-kiln-.*\.mlir"):
+        kiln.compile(lambda a: a[2:2] * 2, torch.randn(5, 3))  # empty slices: not yet supported
+    assert list(tmp_path.glob("kiln-reproducer-kiln-*.mlir"))

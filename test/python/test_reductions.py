@@ -44,3 +44,12 @@ def test_a_long_column_reduction_is_split_too():
 def test_empty_dim_lists_reduce_every_dimension(reduce):
     x = torch.randn(4, 6, generator=torch.Generator().manual_seed(2)) + 1
     torch.testing.assert_close(kiln.compile(reduce, x)(x), reduce(x), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("reduce", [
+    lambda t: t.sum(), lambda t: t.amax(), lambda t: t.any(), lambda t: t.prod(),
+    lambda t: t.sum(dim=0), lambda t: t.mean(),
+], ids=["sum", "amax", "any", "prod", "sum-dim0", "mean"])
+def test_a_zero_dimensional_tensor_reduces_to_itself(reduce):
+    x = torch.tensor(-2.5)
+    assert torch.equal(kiln.compile(reduce, x)(x), reduce(x))

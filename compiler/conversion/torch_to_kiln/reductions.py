@@ -16,6 +16,8 @@ def _reduce(rewriter, op, kind: str, dims):
     shape = list(x.type.shape)
     if dims is None or dims == []:
         dims = list(range(len(shape)))
+    if not shape:  # a 0-d tensor reduces to itself (cast to the result's dtype above)
+        return [x]
     dims = sorted({normalize_dim(d, len(shape)) for d in ([dims] if isinstance(dims, int) else dims)})
     reduced_shape = [size for d, size in enumerate(shape) if d not in dims]
     reduced_type = ir.RankedTensorType.get(reduced_shape, result.element_type)
