@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from typing import ClassVar
 
-from torch_mlir import ir, passmanager
+from torch_mlir import ir
 
 from ..ir_walk import collect_ops, named
 from ..linalg_queries import reduction_dims
 from ..pass_registry import register_pass
+from ..transform_script import run_transform_script
 
 MARK_ATTR = "kiln.split_reduction"
 SEQUENCE = "kiln_split_reductions"
@@ -69,26 +70,15 @@ def _extent(generic: ir.Operation, dim: int) -> int | None:
 def _split(module: ir.Operation, generic: ir.Operation, chunks: int) -> None:
     """Run split_reduction on ``generic``; a generic it cannot split stays as it is."""
     generic.attributes[MARK_ATTR] = ir.UnitAttr.get()
-    with ir.Location.unknown():
-        schedule = ir.Module.parse(
-            "module attributes {transform.with_named_sequence} {\n"
-            f"transform.named_sequence @{SEQUENCE}(%root: !transform.any_op {{transform.readonly}}) {{\n"
-            f"%op = transform.structured.match attributes{{{MARK_ATTR}}} in %root"
-            " : (!transform.any_op) -> !transform.any_op\n"
-            f"%a, %b, %c, %d = transform.structured.split_reduction %op {{ split_factor = {chunks},"
-            " insert_split_dimension = 0 } : (!transform.any_op) -> (!transform.any_op,"
-            " !transform.any_op, !transform.any_op, !transform.any_op)\n"
-            "transform.yield\n}\n}")
-    module.attributes["transform.with_named_sequence"] = ir.UnitAttr.get()
-    sequence = schedule.body.operations[0]
-    sequence.move_before(module.regions[0].blocks[0].operations[0])
+    steps = (f"%op = transform.structured.match attributes{{{MARK_ATTR}}} in %root"
+             " : (!transform.any_op) -> !transform.any_op\n"
+             f"%a, %b, %c, %d = transform.structured.split_reduction %op {{ split_factor = {chunks},"
+             " insert_split_dimension = 0 } : (!transform.any_op) -> (!transform.any_op,"
+             " !transform.any_op, !transform.any_op, !transform.any_op)")
     try:
-        passmanager.PassManager.parse(
-            f"builtin.module(transform-interpreter{{entry-point={SEQUENCE}}})").run(module)
+        run_transform_script(module, SEQUENCE, steps)
     except ir.MLIRError:
         pass  # not a reduction split_reduction recognizes: keep the single pass
     finally:
-        sequence.erase()
-        del module.attributes["transform.with_named_sequence"]
         for op in collect_ops(module, lambda op: MARK_ATTR in op.attributes):
             del op.attributes[MARK_ATTR]

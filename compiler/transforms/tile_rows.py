@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from typing import ClassVar
 
-from torch_mlir import ir, passmanager
+from torch_mlir import ir
 
 from ..linalg_queries import reduction_dims
 from ..loop_queries import row_loop_nest, trip_counts
 from ..pass_registry import register_pass
+from ..transform_script import run_transform_script
 
 ROOT_ATTR = "kiln.row_root"
 # On a tiled kernel: how many outermost loops of its body run independent rows, so
@@ -100,20 +101,7 @@ def _run_schedule(module: ir.Operation, roots: dict[str, int]) -> None:
         f"[{', '.join(['1'] * (rank - 1) + ['0'])}] : (!transform.any_op) -> "
         f"({', '.join(['!transform.any_op'] * rank)})"
         for i, (name, rank) in enumerate(roots.items()))
-    with ir.Location.unknown():
-        schedule = ir.Module.parse(
-            "module attributes {transform.with_named_sequence} {\n"
-            f"transform.named_sequence @{SEQUENCE}(%root: !transform.any_op {{transform.readonly}}) {{\n"
-            f"{steps}\ntransform.yield\n}}\n}}")
-        module.attributes["transform.with_named_sequence"] = ir.UnitAttr.get()
-        sequence = schedule.body.operations[0]
-        sequence.move_before(module.regions[0].blocks[0].operations[0])
-        try:
-            passmanager.PassManager.parse(
-                f"builtin.module(transform-interpreter{{entry-point={SEQUENCE}}})").run(module)
-        finally:
-            sequence.erase()
-            del module.attributes["transform.with_named_sequence"]
+    run_transform_script(module, SEQUENCE, steps)
     _drop_root_marks(module)
 
 
