@@ -12,25 +12,25 @@ from .transforms import plan_memory  # noqa: F401  (registers kiln-plan-memory)
 
 register_pipeline_alias(
     "kiln-bufferize",
-    "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},"
-    "cse, canonicalize, func.func(buffer-loop-hoisting),"
+    "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}, "
+    "cse, canonicalize, func.func(buffer-loop-hoisting), "
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
     "Bufferize linalg-on-tensors; allocations leave loops; results become caller-allocated "
     "out-parameters",
 )
 register_pipeline_alias(
     "kiln-lower-to-llvm",
-    "kiln-lower-copies, convert-linalg-to-parallel-loops, kiln-parallelize-loops,"
-    "kiln-expand-math, convert-scf-to-openmp, canonicalize,"
-    "expand-strided-metadata, lower-affine, convert-scf-to-cf,"
-    "convert-vector-to-llvm, convert-math-to-llvm, convert-math-to-libm, convert-arith-to-llvm,"
-    "finalize-memref-to-llvm,"
-    "convert-func-to-llvm{use-bare-ptr-memref-call-conv}, convert-cf-to-llvm,"
+    "kiln-lower-copies, convert-linalg-to-parallel-loops, kiln-parallelize-loops, "
+    "kiln-expand-math, convert-scf-to-openmp, canonicalize, "
+    "expand-strided-metadata, lower-affine, convert-scf-to-cf, "
+    "convert-vector-to-llvm, convert-math-to-llvm, convert-math-to-libm, convert-arith-to-llvm, "
+    "finalize-memref-to-llvm, "
+    "convert-func-to-llvm{use-bare-ptr-memref-call-conv}, convert-cf-to-llvm, "
     "convert-openmp-to-llvm, reconcile-unrealized-casts",
     "Lower loops over buffers to the LLVM dialect; big outermost parallel loops become "
     "OpenMP loops (run on torch's thread pool), the rest serial loops; memrefs pass as "
-    "bare pointers; f32 exp, log, tanh and erf become polynomials (kiln-expand-math) "
-    "that LLVM vectorizes",
+    "bare pointers; strided copies become loops (kiln-lower-copies); f32 exp, log, tanh and "
+    "erf become polynomials (kiln-expand-math) that LLVM vectorizes",
 )
 
 
