@@ -53,6 +53,7 @@ def test_compile_failure_is_a_row_and_fails_only_default_models(capsys, monkeypa
     monkeypatch.setattr(kiln, "compile", unsupported)
     monkeypatch.setattr("kiln.tools.kiln_bench.micro.call_overhead",
                         lambda: {"eager": 1.0, "kiln": 1.0})
+    monkeypatch.setattr("kiln.tools.kiln_bench.micro.parallel_launch", lambda: {"eager": 1.0})
     assert main(["--models", "matmul_512", *FAST]) == 0  # not in the default list
     out = capsys.readouterr().out
     assert "NO-COMPILE" in out and "aten.frobnicate is not supported by Kiln yet." in out

@@ -41,8 +41,9 @@ def main(argv=None) -> int:
           "compare ratios within one run, not times across runs")
     with torch.no_grad(), _caches(cold=not args.warm_caches):
         overhead_us = micro.call_overhead()
+        parallel_us = micro.parallel_launch()
         results = [measure.bench_model(name, args) for name in args.models]
-    report.print_report(results, overhead_us)
+    report.print_report(results, overhead_us, parallel_us)
     if args.plot:
         from .plot import write_plot
 
@@ -51,7 +52,8 @@ def main(argv=None) -> int:
         Path(args.json).write_text(json.dumps(
             {"torch": torch.__version__, "threads": torch.get_num_threads(),
              "repeats": args.repeats, "warmup": args.warmup, "cold": not args.warm_caches,
-             "call_overhead_us": overhead_us, "results": results}, indent=2))
+             "call_overhead_us": overhead_us, "parallel_launch_us": parallel_us,
+             "results": results}, indent=2))
     failed = [r["model"] for r in results if r["check"] == "FAIL"
               or (r["check"] == "NO-COMPILE" and r["model"] in catalog.DEFAULT_MODELS)]
     if failed:

@@ -29,6 +29,25 @@ def call_overhead(calls: int = 1000) -> dict:
             for backend, run in runners.items()}
 
 
+def parallel_launch(elements: int = 1 << 16, calls: int = 1000) -> dict:
+    """Median µs per call of ``x + 1`` on ``elements`` floats, enough work for Kiln to run
+    it on the thread team: eager, then Kiln on one thread and on all of torch's threads.
+
+    Kiln's team time minus half its one-thread time bounds what waking the team costs.
+    """
+    x = torch.ones(elements)
+    compiled = kiln.compile(_add_one, x)
+    threads = torch.get_num_threads()
+    timings = {"eager": _median_seconds(lambda: _add_one(x), calls) * 1e6}
+    try:
+        torch.set_num_threads(1)
+        timings["kiln 1 thread"] = _median_seconds(lambda: compiled(x), calls) * 1e6
+    finally:
+        torch.set_num_threads(threads)
+    timings[f"kiln {threads} threads"] = _median_seconds(lambda: compiled(x), calls) * 1e6
+    return timings
+
+
 def _add_one(x):
     return x + 1
 

@@ -34,10 +34,13 @@ def geomean_speedups(results) -> dict:
     return means
 
 
-def print_report(results, overhead_us):
-    """Print the three tables, the errors and the per-call overhead line."""
+def print_report(results, overhead_us, parallel_us=None):
+    """Print the three tables, the errors and the per-call overhead lines."""
     print("per-call overhead, x + 1 on a 1-element tensor: "
           + ", ".join(f"{backend} {us:.1f} µs" for backend, us in overhead_us.items()))
+    if parallel_us:
+        print("parallel launch, x + 1 on 65536 floats: "
+              + ", ".join(f"{backend} {us:.1f} µs" for backend, us in parallel_us.items()))
     print("\nspeed (median ms per call; speedup = other backend's time / Kiln's time, "
           ">1 means Kiln is faster)")
     passed = sum(r["check"] == "PASS" for r in results)
