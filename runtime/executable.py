@@ -28,6 +28,11 @@ FORMAT_VERSION = 3  # 3: a sha256 checksum of the contents
 ALIGNMENT = 64
 
 
+_TORCH_DTYPES = {name: getattr(torch, name) for name in (
+    "float32", "float64", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8",
+    "bool")}
+
+
 @dataclass(frozen=True)
 class TensorSpec:
     """Shape and dtype of one argument or result."""
@@ -38,7 +43,7 @@ class TensorSpec:
 
     @property
     def torch_dtype(self) -> torch.dtype:
-        return getattr(torch, self.dtype)
+        return _TORCH_DTYPES.get(self.dtype) or getattr(torch, self.dtype)
 
     def describe(self) -> str:
         return f"{self.dtype} tensor of shape {list(self.shape)}"
@@ -67,6 +72,7 @@ class Executable:
 
         self._device = get_device(self.target, knobs.current().cache_dir)
         self._output_spec = pytree.treespec_loads(self.output_tree)
+        self._single_output = self._output_spec.is_leaf()
         program = self.host_program
         # Scratch memory lives as long as the executable; its addresses never change.
         self._arena = _AlignedBuffer(program.arena_bytes) if program.arena_bytes else None
@@ -170,7 +176,7 @@ class Executable:
         inputs = self._checked_inputs(args)
         outputs = [self._outputs.empty(i, s.shape, s.torch_dtype) for i, s in enumerate(self.outputs)]
         live_state = self._current_state()
-        state = [t.detach().contiguous() for t in live_state]
+        state = [t if t.is_contiguous() else t.contiguous() for t in live_state]
         pointers = [t.data_ptr() for t in state + inputs + outputs] + self._scratch_pointers
         with self._lock:
             for index, (function, slots, sources) in enumerate(self._prepacks):
@@ -182,6 +188,8 @@ class Executable:
                     self._packed_for[index] = version
             for function, slots in self._steps:
                 function(*[pointers[i] for i in slots])
+        if self._single_output:
+            return outputs[0]
         return pytree.tree_unflatten(outputs, self._output_spec)
 
     def _checked_inputs(self, args) -> list[torch.Tensor]:
@@ -193,7 +201,7 @@ class Executable:
             where = f"argument {index} ('{spec.name}')"
             if not isinstance(arg, torch.Tensor):
                 raise CallError(f"{where} must be a {spec.describe()}, got {type(arg).__name__}")
-            if arg.dtype != spec.torch_dtype or tuple(arg.shape) != spec.shape:
+            if arg.dtype != spec.torch_dtype or arg.shape != spec.shape:
                 raise CallError(
                     f"{where} must be a {spec.describe()}, got {str(arg.dtype).removeprefix('torch.')} "
                     f"tensor of shape {list(arg.shape)}; Kiln compiled for the example inputs' "
@@ -202,7 +210,7 @@ class Executable:
             problem = self._device.check_tensor(arg)
             if problem:
                 raise CallError(f"{where} {problem}; move it with .to('{self.target}')")
-            checked.append(arg.detach().contiguous())
+            checked.append(arg if arg.is_contiguous() else arg.contiguous())
         return checked
 
     def save(self, path: str | Path | BinaryIO) -> None:

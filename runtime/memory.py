@@ -65,7 +65,7 @@ class OutputPool:
 
     def empty(self, index: int, shape, dtype: torch.dtype) -> torch.Tensor:
         """An uninitialized tensor for output ``index``, on memory no one else holds."""
-        nbytes = _element_count(shape) * torch.empty((), dtype=dtype).element_size()
+        nbytes = _element_count(shape) * dtype.itemsize
         if nbytes < self.min_bytes or _use_count is None:
             return empty(shape, dtype)
         with self._lock:
