@@ -21,7 +21,7 @@ register_pipeline_alias(
 register_pipeline_alias(
     "kiln-lower-to-llvm",
     "kiln-lower-copies, convert-linalg-to-parallel-loops, kiln-parallelize-loops, "
-    "kiln-expand-math, convert-scf-to-openmp, canonicalize, "
+    "kiln-expand-math, convert-scf-to-openmp, canonicalize, kiln-merge-parallel-regions, "
     "expand-strided-metadata, lower-affine, convert-scf-to-cf, "
     "convert-vector-to-llvm, convert-math-to-llvm, convert-math-to-libm, convert-arith-to-llvm, "
     "finalize-memref-to-llvm, "

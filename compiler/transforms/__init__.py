@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (registers the passes)
     outline_kernels,
     plan_memory,
     mark_noalias,
+    merge_parallel_regions,
     lower_contractions,
     lower_copies,
     order_loops,
