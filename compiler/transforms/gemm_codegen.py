@@ -128,17 +128,23 @@ def _split(index: str, terms: tuple[tuple[int, int], ...]) -> str:
     return " + ".join(parts) or "0"
 
 
-def gemm_function(name: str, shape: GemmShape, pack: bool = True) -> str:
-    """A ``func.func`` named ``name`` computing ``shape`` on flat A, B, C and P buffers,
-    sized by :func:`spans`; with ``pack=False`` P already holds B's panels."""
+def gemm_function(name: str, shape: GemmShape, packed: bool = False) -> str:
+    """A ``func.func`` named ``name`` computing ``shape`` on flat A, B and C buffers,
+    sized by :func:`spans`. With ``packed``, a fourth argument P already holds B's panels
+    (a prepacked weight); otherwise each panel is packed right before the tiles that
+    read it, into a buffer of its own."""
     writer = _Writer(shape, spans(shape))
-    body = [writer.pack()] if pack else []
-    full_tiles, tail_rows = divmod(shape.m, TILE_ROWS)
-    if full_tiles:
-        body.append(writer.compute(0, full_tiles, TILE_ROWS))
-    if tail_rows:
-        body.append(writer.compute(full_tiles, full_tiles + 1, tail_rows))
-    arguments = ", ".join(f"%{key}: {writer.types[key]}" for key in ("a", "b", "c", "p"))
+    body = []
+    if packed:
+        full_tiles, tail_rows = divmod(shape.m, TILE_ROWS)
+        if full_tiles:
+            body.append(writer.compute(0, full_tiles, TILE_ROWS))
+        if tail_rows:
+            body.append(writer.compute(full_tiles, full_tiles + 1, tail_rows))
+    else:
+        body.append(writer.pack_and_compute())
+    keys = ("a", "b", "c", "p") if packed else ("a", "b", "c")
+    arguments = ", ".join(f"%{key}: {writer.types[key]}" for key in keys)
     return (f"func.func private @{name}({arguments}) {{\n{writer.constants()}\n"
             + "\n".join(body) + "\n  return\n}\n")
 
@@ -163,6 +169,7 @@ class _Writer:
         self.types = {key: f"memref<{size}xf32>" for key, size in sizes.items()}
         self.counter = 0
         self.used_constants: set[int] = set()
+        self.panels, self.panels_type = "%p", self.types["p"]  # where B's panels are
 
     def fresh(self, stem: str) -> str:
         self.counter += 1
@@ -210,6 +217,33 @@ class _Writer:
         base = self.apply(lines, "    ", "pbase", ["%pb"], f"{b.offset} + {_split('d0', packed_batch)}")
         packed = self.apply(lines, "    ", "pdst", ["%pb", "%pp"],
                             f"(d0 * {s.panels} + d1) * {s.k * PANEL_WIDTH}")
+        self._pack_panel(lines, base, packed)
+        lines += ["    scf.reduce", "  }"]
+        return "\n".join(lines)
+
+    def pack_and_compute(self) -> str:
+        """Per (batch, panel), in parallel: pack the panel into a buffer of its own, then
+        run every tile of rows on it while it is in cache."""
+        s, c = self.shape, self.const
+        lines = [f"  scf.parallel (%pb, %pp) = ({c(0)}, {c(0)}) to ({c(s.batch_count)}, "
+                 f"{c(s.panels)}) step ({c(1)}, {c(1)}) {{"]
+        self.panels, self.panels_type = "%panel", f"memref<{s.k * PANEL_WIDTH}xf32>"
+        lines.append(f"    %panel = memref.alloc() {{alignment = 64 : i64}} : {self.panels_type}")
+        base = self.apply(lines, "    ", "pbase", ["%pb"], self._batch_offset(s.b))
+        self._pack_panel(lines, base, c(0))
+        lines.append(f"    %gb = arith.addi %pb, {c(0)} : index")
+        lines.append(f"    %gp = arith.addi %pp, {c(0)} : index")
+        full_tiles, tail_rows = divmod(s.m, TILE_ROWS)
+        if full_tiles:
+            lines.append(self.compute(0, full_tiles, TILE_ROWS, in_panel_loop=True))
+        if tail_rows:
+            lines.append(self.compute(full_tiles, full_tiles + 1, tail_rows, in_panel_loop=True))
+        lines += ["    scf.reduce", "  }"]
+        return "\n".join(lines)
+
+    def _pack_panel(self, lines: list[str], base: str, packed: str) -> None:
+        """Pack panel ``%pp`` of B, read from ``base``, into the panels at ``packed``."""
+        s, b = self.shape, self.shape.b
         last_column = self.apply(lines, "    ", "last", ["%pp"], f"{s.n - 1} - d0 * {PANEL_WIDTH}")
         # Walk B in its own memory order: along k when k is B's unit stride.
         k_inner = b.rows[-1][1] == 1 and b.columns[-1][1] != 1
@@ -228,8 +262,6 @@ class _Writer:
             lines.append("    }")
         else:
             self._pack_elements(lines, base, packed, last_column, k_inner)
-        lines += ["    scf.reduce", "  }"]
-        return "\n".join(lines)
 
     def _panel_is_contiguous(self, lines: list[str], indent: str) -> str:
         """An ``i1``: panel ``%pp`` is full and its columns are consecutive elements of B."""
@@ -257,7 +289,8 @@ class _Writer:
                                 f"s0 + d0 * {PANEL_WIDTH} + {VECTOR * j}", (packed,))
             value = self.fresh("row")
             lines.append(f"{indent}{value} = vector.load %b[{source}] : {self.types['b']}, {VECTOR_TYPE}")
-            lines.append(f"{indent}vector.store {value}, %p[{target}] : {self.types['p']}, {VECTOR_TYPE}")
+            lines.append(f"{indent}vector.store {value}, {self.panels}[{target}] : "
+                         f"{self.panels_type}, {VECTOR_TYPE}")
         lines.append("      }")
 
     def _pack_vectors(self, lines: list[str], base: str, packed: str) -> None:
@@ -280,7 +313,8 @@ class _Writer:
             value = self.fresh("group")
             lines.append(f"{indent}{value} = vector.maskedload %b[{source}], {mask}, %zeros : "
                          f"{self.types['b']}, {MASK_TYPE}, {VECTOR_TYPE} into {VECTOR_TYPE}")
-            lines.append(f"{indent}vector.store {value}, %p[{target}] : {self.types['p']}, {VECTOR_TYPE}")
+            lines.append(f"{indent}vector.store {value}, {self.panels}[{target}] : "
+                         f"{self.panels_type}, {VECTOR_TYPE}")
         lines.append("    }")
 
     def _pack_elements(self, lines: list[str], base: str, packed: str, last_column: str,
@@ -302,14 +336,19 @@ class _Writer:
         lines.append(f"{indent}{value} = arith.select {inside}, {loaded}, %zero : f32")
         target = self.apply(lines, indent, "dst", ["%pk", "%pv"],
                             f"s0 + d0 * {PANEL_WIDTH} + d1", (packed,))
-        lines.append(f"{indent}memref.store {value}, %p[{target}] : {self.types['p']}")
+        lines.append(f"{indent}memref.store {value}, {self.panels}[{target}] : {self.panels_type}")
         lines += ["      }", "    }"]
 
-    def compute(self, first_tile: int, end_tile: int, rows: int) -> str:
-        """C's tiles ``first_tile .. end_tile - 1``, each ``rows`` x ``PANEL_WIDTH``."""
+    def compute(self, first_tile: int, end_tile: int, rows: int, in_panel_loop: bool = False) -> str:
+        """C's tiles ``first_tile .. end_tile - 1``, each ``rows`` x ``PANEL_WIDTH``: a
+        parallel loop over batches, panels and tiles, or, ``in_panel_loop``, a loop over
+        the tiles of panel ``%gp`` of batch ``%gb`` in its own buffer."""
         s, c, vectors, indent = self.shape, self.const, PANEL_WIDTH // VECTOR, "    "
-        lines = [f"  scf.parallel (%gb, %gp, %gt) = ({c(0)}, {c(0)}, {c(first_tile)}) to "
-                 f"({c(s.batch_count)}, {c(s.panels)}, {c(end_tile)}) step ({c(1)}, {c(1)}, {c(1)}) {{"]
+        if in_panel_loop:
+            lines = [f"  scf.for %gt = {c(first_tile)} to {c(end_tile)} step {c(1)} {{"]
+        else:
+            lines = [f"  scf.parallel (%gb, %gp, %gt) = ({c(0)}, {c(0)}, {c(first_tile)}) to "
+                     f"({c(s.batch_count)}, {c(s.panels)}, {c(end_tile)}) step ({c(1)}, {c(1)}, {c(1)}) {{"]
         a_rows = [self.apply(lines, indent, "arow", ["%gb", "%gt"],
                              f"{self._batch_offset(s.a)} + (d1 * {TILE_ROWS} + {r}) * {s.a.row_stride}")
                   for r in range(rows)]
@@ -322,8 +361,9 @@ class _Writer:
             valid = self.apply(lines, indent, "valid", ["%gp"], f"{s.n - VECTOR * j} - d0 * {PANEL_WIDTH}")
             masks.append(self.fresh("mask"))
             lines.append(f"{indent}{masks[-1]} = vector.create_mask {valid} : {MASK_TYPE}")
-        panel = self.apply(lines, indent, "panel", ["%gb", "%gp"],
-                           f"(({self._packed_batch_index()}) * {s.panels} + d1) * {s.k * PANEL_WIDTH}")
+        panel = c(0) if in_panel_loop else self.apply(
+            lines, indent, "panel", ["%gb", "%gp"],
+            f"(({self._packed_batch_index()}) * {s.panels} + d1) * {s.k * PANEL_WIDTH}")
         initial = []
         for r in range(rows):
             for j in range(vectors):
@@ -340,7 +380,7 @@ class _Writer:
                 address = self.apply(lines, indent, "cout", [c_rows[r]], f"d0 + {VECTOR * j}")
                 lines.append(f"{indent}vector.maskedstore %c[{address}], {masks[j]}, "
                              f"{results[r * vectors + j]} : {self.types['c']}, {MASK_TYPE}, {VECTOR_TYPE}")
-        lines += ["    scf.reduce", "  }"]
+        lines += ["  }"] if in_panel_loop else ["    scf.reduce", "  }"]
         return "\n".join(lines)
 
     def _k_loops(self, lines: list[str], indent: str, initial: list[str], a_rows: list[str],
@@ -367,8 +407,8 @@ class _Writer:
             address = self.apply(lines, indent, "bat", indices,
                                  f"s0 + ({flat_k}) * {PANEL_WIDTH} + {VECTOR * j}", (panel,))
             b_vectors.append(self.fresh("bv"))
-            lines.append(f"{indent}{b_vectors[-1]} = vector.load %p[{address}] : "
-                         f"{self.types['p']}, {VECTOR_TYPE}")
+            lines.append(f"{indent}{b_vectors[-1]} = vector.load {self.panels}[{address}] : "
+                         f"{self.panels_type}, {VECTOR_TYPE}")
         a_offset = " + ".join(f"d{level} * {stride}" for level, (_, stride) in enumerate(terms))
         updated = []
         for r in range(rows):

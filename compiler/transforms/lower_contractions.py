@@ -225,13 +225,12 @@ def _lower(generic: ir.Operation, shape: GemmShape, b_index: int, kernel,
     location = generic.location
     packed_type = ir.MemRefType.get([sizes["p"]], ir.F32Type.get(), loc=location)
     weight = _weight_argument(b, calls)
-    if weight is None:
-        with ir.InsertionPoint.at_block_begin(kernel.regions[0].blocks[0]), location:
-            packed = memref.AllocOp(packed_type, [], [], alignment=ALIGNMENT).result
+    flat = _flatten({"a": a, "b": b, "c": c}, sizes, generic, location)
+    if weight is None:  # each panel is packed into a buffer of its own, right before use
+        _inline(gemm_function("gemm", shape), flat, generic)
     else:
         packed = _prepack(kernel, calls, weight, b, shape, packed_type, location)
-    flat = _flatten({"a": a, "b": b, "c": c}, sizes, generic, location)
-    _inline(gemm_function("gemm", shape, pack=weight is None), [*flat, packed], generic)
+        _inline(gemm_function("gemm", shape, packed=True), [*flat, packed], generic)
     generic.erase()
     if fill is not None:
         fill.erase()

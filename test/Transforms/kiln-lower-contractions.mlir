@@ -1,30 +1,32 @@
 // RUN: kiln-opt %s --split-input-file --kiln-lower-contractions | FileCheck %s
 
-// nn.Linear's x @ w.T: B is read transposed while packing (k is its unit stride), the
-// zero fill folds into zero accumulators, and an 8-row tile plus a 2-row tail tile
-// run the micro-kernel (8 x 2 and 2 x 2 vector<16xf32> accumulators).
+// nn.Linear's x @ w.T (w is not a host weight here): for each panel of 32 columns, in
+// parallel, B is packed into a buffer of its own (read transposed: k is its unit
+// stride), then the 8-row tiles and the 2-row tail tile run the micro-kernel on it
+// (8 x 2 and 2 x 2 vector<16xf32> accumulators). The zero fill folds into zero
+// accumulators.
 // CHECK-LABEL: func.func private @linear(
 // CHECK-SAME:    %[[X:.+]]: memref<10x4xf32>, %[[W:.+]]: memref<40x4xf32>, %[[Y:.+]]: memref<10x40xf32>)
-// CHECK:         %[[P:.+]] = memref.alloc() {alignment = 64 : i64} : memref<256xf32>
 // CHECK-NOT:     linalg.generic
 // CHECK-DAG:     %[[A:.+]] = memref.reinterpret_cast %[[X]] to offset: [0], sizes: [40], strides: [1]
 // CHECK-DAG:     %[[B:.+]] = memref.reinterpret_cast %[[W]] to offset: [0], sizes: [160], strides: [1]
 // CHECK-DAG:     %[[C:.+]] = memref.reinterpret_cast %[[Y]] to offset: [0], sizes: [400], strides: [1]
-// CHECK:         scf.parallel
+// CHECK:         scf.parallel (%{{.+}}, %{{.+}}) = (%c0, %c0) to (%c1, %c2)
+// CHECK-NEXT:      %[[P:.+]] = memref.alloc() {alignment = 64 : i64} : memref<128xf32>
 // CHECK:           scf.for %[[V:.+]] =
 // CHECK:             scf.for %[[K:.+]] =
 // CHECK:               memref.load %[[B]]
 // CHECK:               memref.store %{{.+}}, %[[P]]
-// CHECK:         scf.parallel
-// CHECK:           vector.create_mask
-// CHECK:           scf.for {{.*}} iter_args({{.*}}%[[Z:.+]] = %cst{{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK-COUNT-2:     vector.load %[[P]]
-// CHECK:             memref.load %[[A]]
-// CHECK:             vector.broadcast
-// CHECK:             vector.fma
-// CHECK:           vector.maskedstore %[[C]]
-// CHECK:         scf.parallel
-// CHECK:           scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK:           scf.for
+// CHECK:             vector.create_mask
+// CHECK:             scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-2:       vector.load %[[P]]
+// CHECK:               memref.load %[[A]]
+// CHECK:               vector.broadcast
+// CHECK:               vector.fma
+// CHECK:             vector.maskedstore %[[C]]
+// CHECK:           scf.for
+// CHECK:             scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
 // CHECK:         return
 func.func private @linear(%x: memref<10x4xf32>, %w: memref<40x4xf32>, %y: memref<10x40xf32>) attributes {kiln.kernel, kiln.target = "cpu"} {
   %zero = arith.constant 0.0 : f32
@@ -44,10 +46,9 @@ func.func private @linear(%x: memref<10x4xf32>, %w: memref<40x4xf32>, %y: memref
 // -----
 
 // Without a zero fill the micro-kernel accumulates onto C: it loads C first. A batch
-// dimension becomes the outer loop of both parallel nests.
+// dimension is the outer dimension of the parallel loop over panels.
 // CHECK-LABEL: func.func private @batched_accumulate(
 // CHECK:         scf.parallel (%{{.+}}, %{{.+}}) = (%c0, %c0) to (%c3, %c1)
-// CHECK:         scf.parallel (%{{.+}}, %{{.+}}, %{{.+}}) = (%c0, %c0, %c0) to (%c3, %c1, %c1)
 // CHECK:           vector.maskedload
 // CHECK:           vector.fma
 // CHECK:           vector.maskedstore
