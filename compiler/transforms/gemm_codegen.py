@@ -12,14 +12,17 @@ describe:
 
 1. Pack B into panels of ``NR`` columns, each ``K`` rows deep and zero-padded past
    ``N``, so the micro-kernel reads B with aligned, unit-stride vector loads whatever
-   B's layout (``nn.Linear`` reads its weight transposed).
+   B's layout (``nn.Linear`` reads its weight transposed). A weight is packed once, by a
+   prepack kernel (``pack_function``); any other B is packed one panel at a time, right
+   before the tiles that use it, into a buffer of the panel's own, so it is read from
+   cache (``_Writer.pack_and_compute``).
 2. For each (batch, panel, tile of ``MR`` rows of A): keep the ``MR x NR`` block of C
    in ``MR * NR / VECTOR`` vector registers, and for every k add A's column element,
    broadcast, times the panel's row (one FMA per accumulator), then store the block
    with masked stores (the last panel may be partial).
 
-Both steps are ``scf.parallel`` loops; ``kiln-parallelize-loops`` decides whether
-they run on the thread team. Rows past the last full tile run a second loop whose
+The loops over batches and panels are ``scf.parallel``; ``kiln-parallelize-loops``
+decides whether they run on the thread team. Rows past the last full tile run a second loop whose
 micro-kernel has ``M mod MR`` rows.
 """
 
