@@ -160,13 +160,22 @@ def _name_source(module: ir.Module, input_name: str) -> None:
 
 
 def _read_input(path: str) -> tuple[str, str]:
-    if path == "-":
-        return "<stdin>", sys.stdin.read()
+    """The input's name and text; MLIR is UTF-8, so other bytes are an error naming where."""
+    name = "<stdin>" if path == "-" else path
     try:
-        with open(path) as file:
-            return path, file.read()
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as file:
+                data = file.read()
     except OSError as error:
         raise KilnError(f"could not open input file '{path}': {error.strerror}") from None
+    try:
+        return name, data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise KilnError(f"{name}:{line}: the input is not UTF-8 text (byte 0x{data[error.start]:02x} "
+                        f"at offset {error.start}); MLIR files must be UTF-8") from None
 
 
 def _pipeline_text(args) -> str:

@@ -178,3 +178,12 @@ def test_build_pass_manager_mixes_kiln_and_upstream_passes():
     assert text.startswith("builtin.module(convert-torch-to-kiln,func.func(canonicalize")
     assert text.endswith(",cse)")
     assert failures.errors == []
+
+
+def test_input_that_is_not_utf8_is_an_error_not_a_traceback(tmp_path):
+    path = tmp_path / "binary.mlir"
+    path.write_bytes(b"func.func @f() {\n  return\n}\n\xff\xfe")
+    result = kiln_opt(str(path), "--kiln-fuse")
+    assert result.returncode == 1
+    assert f"{path}:4: the input is not UTF-8 text (byte 0xff" in result.stderr
+    assert "Traceback" not in result.stderr
