@@ -164,7 +164,8 @@ def _read_input(path: str) -> tuple[str, str]:
     name = "<stdin>" if path == "-" else path
     try:
         if path == "-":
-            data = sys.stdin.buffer.read()
+            stream = getattr(sys.stdin, "buffer", None)  # a text-only stdin (tests) has none
+            data = stream.read() if stream is not None else sys.stdin.read().encode()
         else:
             with open(path, "rb") as file:
                 data = file.read()
