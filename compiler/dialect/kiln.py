@@ -27,7 +27,10 @@ class KilnOp(Kiln.Operation):
     """Base of every kiln op: runs ``check()`` and reports its message as an op error."""
 
     def verify_invariants(self) -> bool:
-        message = v.require_ranked(list(self.operands) + list(self.results)) or self.check()
+        try:
+            message = v.require_ranked(list(self.operands) + list(self.results)) or self.check()
+        except BadAttribute as error:  # missing, or of the wrong kind
+            message = str(error)
         if message:
             self.location.emit_error(f"'{self.OPERATION_NAME}' op {message}")
             return False
@@ -36,14 +39,26 @@ class KilnOp(Kiln.Operation):
     def check(self) -> str | None:
         return None
 
+    def _attribute(self, name: str, kind: type, described: str):
+        if name not in self.attributes:
+            raise BadAttribute(f"requires attribute '{name}' ({described})")
+        attribute = self.attributes[name]
+        if not isinstance(attribute, kind):
+            raise BadAttribute(f"expects attribute '{name}' to be {described}, got {attribute}")
+        return attribute
+
     def int_list(self, name: str) -> list[int]:
-        return list(self.attributes[name])
+        return list(self._attribute(name, ir.DenseI64ArrayAttr, "an array<i64>"))
 
     def int_attr(self, name: str) -> int:
-        return self.attributes[name].value
+        return self._attribute(name, ir.IntegerAttr, "an integer").value
 
     def str_attr(self, name: str) -> str:
-        return self.attributes[name].value
+        return self._attribute(name, ir.StringAttr, "a string").value
+
+
+class BadAttribute(Exception):
+    """An op's attribute is missing or of the wrong kind; the verifier reports it."""
 
 
 # --- elementwise --------------------------------------------------------------------
@@ -406,9 +421,7 @@ class ConstantOp(KilnOp, name="constant", traits=[Pure]):
     result: Result[Any]
 
     def check(self):
-        value = self.attributes["value"]
-        if not isinstance(value, ir.DenseElementsAttr):
-            return "value must be a dense elements attribute"
+        value = self._attribute("value", ir.DenseElementsAttr, "a dense elements attribute")
         if value.type != self.result.type:
             return f"value type does not match result type {self.result.type}"
         return None

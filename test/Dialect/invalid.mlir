@@ -235,3 +235,19 @@ func.func @kernel_not_isolated(%x: tensor<4xf32>) -> tensor<4xf32> {
   }) {operandSegmentSizes = array<i32: 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 0, 0, 0, 0, 0, 0, 0>, sym_name = "k", target = "cpu"} : () -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @missing_attribute(%x: tensor<4x3xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kiln.reduce_sum' op requires attribute 'dimensions' (an array<i64>)}}
+  %0 = "kiln.reduce_sum"(%x) : (tensor<4x3xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @attribute_of_the_wrong_kind(%x: tensor<4x3xf32>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{'kiln.transpose' op expects attribute 'permutation' to be an array<i64>, got "x"}}
+  %0 = "kiln.transpose"(%x) {permutation = "x"} : (tensor<4x3xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
