@@ -67,7 +67,11 @@ class PassFailures:
 
 
 def as_external_pass(pass_object, failures: PassFailures) -> Callable:
-    """Adapts a Kiln pass to ``PassManager.add``: errors become diagnostics plus a failure."""
+    """Adapts a Kiln pass to ``PassManager.add``: errors become diagnostics plus a failure.
+
+    A :class:`KilnError` is the user's problem and keeps its location; any other exception
+    is a bug in the pass, reported at the module as an internal error.
+    """
 
     def run(op: ir.Operation, external_pass) -> None:
         try:
@@ -76,6 +80,10 @@ def as_external_pass(pass_object, failures: PassFailures) -> Callable:
             failures.errors.append(error)
             location = getattr(error, "location", None) or op.location
             location.emit_error(str(error))
+            external_pass.signal_pass_failure()
+        except Exception as error:  # a bug in the pass: a diagnostic, not a traceback
+            op.location.emit_error(f"internal error in {pass_object.argument}: "
+                                   f"{type(error).__name__}: {error}")
             external_pass.signal_pass_failure()
 
     run.__name__ = type(pass_object).__name__
