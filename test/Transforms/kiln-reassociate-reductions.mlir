@@ -5,7 +5,7 @@
 // CHECK:         linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
 // CHECK:           arith.addf %{{.+}}, %{{.+}} fastmath<reassoc,contract> : f32
 // CHECK:         linalg.generic {{.*}}iterator_types = ["parallel"]
-// CHECK:           arith.mulf %{{.+}}, %{{.+}} : f32
+// CHECK:           arith.mulf %{{[^ ]+}}, %{{[^ ]+}} : f32
 func.func @row_sum_then_scale(%x: tensor<4x8xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
   %s = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x8xf32>) outs(%init : tensor<4xf32>) {
   ^bb0(%a: f32, %acc: f32):

@@ -20,13 +20,17 @@ def fresh_dynamo():
 
 
 @torch.no_grad()
-def test_mlp_matches_eager_on_fresh_inputs():
+def test_mlp_matches_eager_on_fresh_inputs(recwarn):
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(16, 32), nn.GELU(), nn.Linear(32, 8)).eval()
     compiled = torch.compile(model, backend="kiln")
     for _ in range(3):
         x = torch.randn(4, 16)
         torch.testing.assert_close(compiled(x), model(x), **TOLERANCE)
+    # Matching eager proves nothing if the graph ran eagerly: a supported graph must
+    # not fall back.
+    fallbacks = [w for w in recwarn if "running this graph eagerly" in str(w.message)]
+    assert not fallbacks, [str(w.message) for w in fallbacks]
 
 
 @torch.no_grad()
