@@ -8,6 +8,7 @@ from torch_mlir.dialects import func, memref
 
 from ..host_program import PERSISTENT_ATTR, PREPACK_ATTR, STATE_COUNT_ATTR
 from ..ir_walk import collect_ops, named
+from ..kernel_arguments import append_kernel_arguments
 from ..linalg_queries import reduction_dims
 from ..pass_registry import register_pass
 from .gemm_codegen import (Gathered, GemmShape, Operand, gemm_function, pack_function, product,
@@ -223,13 +224,12 @@ def _lower(generic: ir.Operation, shape: GemmShape, b_index: int, kernel,
     a, b, c = generic.operands[1 - b_index], generic.operands[b_index], generic.operands[2]
     sizes = spans(shape)
     location = generic.location
-    packed_type = ir.MemRefType.get([sizes["p"]], ir.F32Type.get(), loc=location)
     weight = _weight_argument(b, calls)
     flat = _flatten({"a": a, "b": b, "c": c}, sizes, generic, location)
     if weight is None:  # each panel is packed into a buffer of its own, right before use
         _inline(gemm_function("gemm", shape), flat, generic)
     else:
-        packed = _prepack(kernel, calls, weight, b, shape, packed_type, location)
+        packed = _prepack(kernel, calls, weight, b, shape, location)
         _inline(gemm_function("gemm", shape, packed=True), [*flat, packed], generic)
     generic.erase()
     if fill is not None:
@@ -270,11 +270,12 @@ def _weight_argument(b: ir.Value, calls: list[ir.Operation]) -> int | None:
 
 
 def _prepack(kernel, calls: list[ir.Operation], weight: int, b: ir.Value, shape: GemmShape,
-             packed_type: ir.Type, location) -> ir.Value:
+             location) -> ir.Value:
     """Pack the weight B in a kernel of its own that the host runs before ``kernel``, into
     a persistent buffer; return the kernel argument that now brings the panels."""
-    block = kernel.regions[0].blocks[0]
-    name = f"{ir.StringAttr(kernel.attributes['sym_name']).value}_pack{len(block.arguments)}"
+    packed_type = ir.MemRefType.get([shape.packed_elements], ir.F32Type.get(), loc=location)
+    name = (f"{ir.StringAttr(kernel.attributes['sym_name']).value}"
+            f"_pack{len(kernel.regions[0].blocks[0].arguments)}")
     with ir.InsertionPoint(kernel), location:
         packer = func.FuncOp(name, ([b.type, packed_type], []), visibility="private")
         for key in ("kiln.kernel", "kiln.target"):
@@ -285,18 +286,14 @@ def _prepack(kernel, calls: list[ir.Operation], weight: int, b: ir.Value, shape:
             terminator = func.ReturnOp([])
     flat_b = _flatten({"b": entry.arguments[0]}, spans(shape), terminator, location)
     _inline(pack_function("pack", shape), [*flat_b, entry.arguments[1]], terminator)
-    packed = block.add_argument(packed_type, location)
-    function_type = ir.FunctionType(ir.TypeAttr(kernel.attributes["function_type"]).value)
-    kernel.attributes["function_type"] = ir.TypeAttr.get(ir.FunctionType.get(
-        [argument.type for argument in block.arguments], function_type.results))
-    for index, call in enumerate(calls):
-        host_block = call.operation.block
-        with ir.InsertionPoint.at_block_begin(host_block), location:
+
+    def pack_before(call: ir.Operation) -> list[ir.Value]:
+        """A persistent host buffer for the panels, filled by the packer before ``call``."""
+        with ir.InsertionPoint.at_block_begin(call.operation.block), location:
             buffer = memref.AllocOp(packed_type, [], [], alignment=ALIGNMENT)
             buffer.attributes[PERSISTENT_ATTR] = ir.UnitAttr.get()
-        with ir.InsertionPoint(call), call.location:
-            func.CallOp([], name, [call.operands[weight], buffer.result])
-            calls[index] = func.CallOp([], ir.FlatSymbolRefAttr(call.attributes["callee"]).value,
-                                       [*call.operands, buffer.result])
-        call.erase()
+        func.CallOp([], name, [call.operands[weight], buffer.result])
+        return [buffer.result]
+
+    (packed,) = append_kernel_arguments(kernel, [(packed_type, location)], calls, pack_before)
     return packed

@@ -10,6 +10,7 @@ from torch_mlir.dialects import arith, func, memref
 from ..byte_sizes import byte_size
 from ..diagnostics import CompileError
 from ..host_program import PERSISTENT_ATTR
+from ..kernel_arguments import append_kernel_arguments
 from ..linalg_queries import reduction_dims
 from ..pass_registry import register_pass
 
@@ -193,10 +194,14 @@ def lift_scratch(kernel: func.FuncOp, calls: list[ir.Operation]) -> None:
     scratch = [op for op in block.operations if op.operation.name == "memref.alloc"]
     if not scratch:
         return
-    first_scratch = len(block.arguments)
     for alloc in scratch:
         check_plannable(alloc, f"kernel @{kernel.sym_name.value}")
-        argument = block.add_argument(alloc.result.type, alloc.location)
+    first_scratch = len(block.arguments)
+    types = [alloc.result.type for alloc in scratch]
+    arguments = append_kernel_arguments(
+        kernel, [(kind, alloc.location) for kind, alloc in zip(types, scratch)], calls,
+        lambda call: [memref.AllocOp(kind, [], []).result for kind in types])
+    for alloc, argument in zip(scratch, arguments):
         for dealloc in [
             use.owner for use in alloc.result.uses if use.owner.operation.name == "memref.dealloc"
         ]:
@@ -205,20 +210,6 @@ def lift_scratch(kernel: func.FuncOp, calls: list[ir.Operation]) -> None:
         alloc.erase()
     kernel.attributes[SCRATCH_ATTR] = ir.DenseI64ArrayAttr.get(
         list(range(first_scratch, len(block.arguments))))
-    function_type = ir.FunctionType(kernel.type)
-    inputs = [argument.type for argument in block.arguments]
-    kernel.attributes["function_type"] = ir.TypeAttr.get(
-        ir.FunctionType.get(inputs, function_type.results)
-    )
-    for call in calls:
-        with ir.InsertionPoint(call), call.location:
-            extra = [memref.AllocOp(kind, [], []).result for kind in inputs[len(call.operands) :]]
-            func.CallOp(
-                list(function_type.results),
-                call.attributes["callee"].value,
-                [*call.operands, *extra],
-            )
-        call.erase()
 
 
 def root_of(value: ir.Value) -> ir.Value:
