@@ -10,6 +10,7 @@ platforms without ``madvise``.
 """
 
 import ctypes
+import math
 import sys
 import threading
 
@@ -65,7 +66,7 @@ class OutputPool:
 
     def empty(self, index: int, shape, dtype: torch.dtype) -> torch.Tensor:
         """An uninitialized tensor for output ``index``, on memory no one else holds."""
-        nbytes = _element_count(shape) * dtype.itemsize
+        nbytes = math.prod(shape) * dtype.itemsize
         if nbytes < self.min_bytes or _use_count is None:
             return empty(shape, dtype)
         with self._lock:
@@ -78,9 +79,3 @@ class OutputPool:
                 kept.append(tensor.untyped_storage())
             return tensor
 
-
-def _element_count(shape) -> int:
-    count = 1
-    for size in shape:
-        count *= size
-    return count

@@ -26,6 +26,7 @@ decides whether they run on the thread team. Rows past the last full tile run a 
 micro-kernel has ``M mod MR`` rows.
 """
 
+import math
 from dataclasses import dataclass
 
 VECTOR = 16  # f32 lanes of one 512-bit register
@@ -76,7 +77,7 @@ class GemmShape:
 
     @property
     def batch_count(self) -> int:
-        return product(self.batch)
+        return math.prod(self.batch)
 
     @property
     def packed_batch(self) -> tuple[int, ...]:
@@ -89,15 +90,7 @@ class GemmShape:
 
     @property
     def packed_elements(self) -> int:
-        return product(self.packed_batch) * self.panels * self.k * PANEL_WIDTH
-
-
-def product(extents) -> int:
-    """The product of ``extents`` (1 when empty)."""
-    product = 1
-    for extent in extents:
-        product *= extent
-    return product
+        return math.prod(self.packed_batch) * self.panels * self.k * PANEL_WIDTH
 
 
 def _span(offset: int, terms) -> int:
@@ -215,7 +208,7 @@ class _Writer:
         """Copy B into zero-padded panels: ``P[batch][panel][k][column]``."""
         s, b, c = self.shape, self.shape.b, self.const
         packed_batch = tuple(zip(s.packed_batch, (stride for stride in b.batch_strides if stride)))
-        lines = [f"  scf.parallel (%pb, %pp) = ({c(0)}, {c(0)}) to ({c(product(s.packed_batch))}, "
+        lines = [f"  scf.parallel (%pb, %pp) = ({c(0)}, {c(0)}) to ({c(math.prod(s.packed_batch))}, "
                  f"{c(s.panels)}) step ({c(1)}, {c(1)}) {{"]
         base = self.apply(lines, "    ", "pbase", ["%pb"], f"{b.offset} + {_split('d0', packed_batch)}")
         packed = self.apply(lines, "    ", "pdst", ["%pb", "%pp"],
@@ -403,7 +396,7 @@ class _Writer:
                          f"step {c(1)} iter_args({iter_args}) -> ({types}) {{")
             indent += "  "
             carried, outputs, indices = names, outputs + [result], indices + [index]
-        flat_k = " + ".join(f"d{level} * {product(e for e, _ in terms[level + 1:])}"
+        flat_k = " + ".join(f"d{level} * {math.prod(e for e, _ in terms[level + 1:])}"
                             for level in range(len(terms)))
         b_vectors = []
         for j in range(vectors):

@@ -1,5 +1,6 @@
 """The ``kiln-lower-contractions`` pass: f32 matmuls become packed, register-blocked loops."""
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -11,8 +12,7 @@ from ..ir_walk import collect_ops, named
 from ..kernel_arguments import append_kernel_arguments
 from ..linalg_queries import reduction_dims
 from ..pass_registry import register_pass
-from .gemm_codegen import (Gathered, GemmShape, Operand, gemm_function, pack_function, product,
-                           spans)
+from .gemm_codegen import Gathered, GemmShape, Operand, gemm_function, pack_function, spans
 
 ALIGNMENT = 64
 
@@ -185,12 +185,12 @@ def gemm_shape(generic: ir.Operation) -> tuple[GemmShape, int] | None:
 
     columns = list(reversed(columns))  # outermost first, as the terms are
     shape = GemmShape(
-        batch=tuple(extents[d] for d in batch), m=product(extents[d] for d in rows),
-        n=product(extents[d] for d in columns), k=product(extents[d] for d in k_dims),
+        batch=tuple(extents[d] for d in batch), m=math.prod(extents[d] for d in rows),
+        n=math.prod(extents[d] for d in columns), k=math.prod(extents[d] for d in k_dims),
         a=operand(a_strides, a_offset, terms(k_dims, a_strides)),
         b=Gathered(offset=b_offset, batch_strides=tuple(b_strides[d] for d in batch),
                    rows=terms(k_dims, b_strides), columns=terms(columns, b_strides)),
-        c=operand(c_strides, c_offset, ((product(extents[d] for d in columns), 1),)),
+        c=operand(c_strides, c_offset, ((math.prod(extents[d] for d in columns), 1),)),
         accumulate=True)
     return shape, b_index
 

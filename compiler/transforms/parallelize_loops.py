@@ -1,5 +1,6 @@
 """The ``kiln-parallelize-loops`` pass: big loop nests run on every core, small ones serially."""
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -10,7 +11,6 @@ from ..byte_sizes import byte_size
 from ..ir_walk import collect_ops, named
 from ..loop_queries import loop_bounds, row_loop_nest, trip_counts
 from ..pass_registry import register_pass
-from .gemm_codegen import product
 from .plan_memory import SCRATCH_ATTR
 from .tile_rows import ROW_LOOPS_ATTR
 
@@ -87,7 +87,7 @@ def _work(op: ir.Operation) -> int:
                     for nested in block.operations)
         return 1 + inner
     body = sum(_work(nested) for nested in op.regions[0].blocks[0].operations)
-    return body * product(count or 1 for count in trip_counts(op))
+    return body * math.prod(count or 1 for count in trip_counts(op))
 
 
 def _leading_dims(counts: list[int | None], min_chunks: int) -> int:
@@ -106,14 +106,20 @@ def _keep_leading_parallel(parallel: ir.Operation, min_chunks: int) -> None:
     if kept == len(lower):
         return
     body = parallel.regions[0].blocks[0]
-    with ir.InsertionPoint(parallel), parallel.location:
-        outer = scf.ParallelOp([], lower[:kept], upper[:kept], step[:kept], [])
-        block = outer.regions[0].blocks.append(*[ir.IndexType.get()] * kept)
-        with ir.InsertionPoint(block):
-            terminator = scf.ReduceOp([], 0)
+    block, terminator = _new_parallel(parallel, lower[:kept], upper[:kept], step[:kept])
     for argument, replacement in zip(body.arguments[:kept], block.arguments):
         argument.replace_all_uses_with(replacement)
     _move_into_loops(parallel, kept, ir.InsertionPoint(terminator))
+
+
+def _new_parallel(before: ir.Operation, lower, upper, step) -> tuple[ir.Block, ir.Operation]:
+    """An empty ``scf.parallel`` before ``before``: its body block and terminator."""
+    with ir.InsertionPoint(before), before.location:
+        parallel = scf.ParallelOp([], lower, upper, step, [])
+        block = parallel.regions[0].blocks.append(*[ir.IndexType.get()] * len(lower))
+        with ir.InsertionPoint(block):
+            terminator = scf.ReduceOp([], 0)
+    return block, terminator
 
 
 def _serialize(parallel: ir.Operation) -> None:
@@ -157,14 +163,10 @@ def _parallelize_rows(kernel, max_private_bytes: int, min_chunks: int) -> None:
     if any(byte_size(argument.type) > max_private_bytes for argument in private):
         return
     bounds = [loop_bounds(loop) for loop in nest]
-    with ir.InsertionPoint(outer), outer.location:
-        parallel = scf.ParallelOp([], *([b[i][0] for b in bounds] for i in range(3)), [])
-        block = parallel.regions[0].blocks.append(*[ir.IndexType.get()] * len(nest))
-        with ir.InsertionPoint(block):
-            terminator = scf.ReduceOp([], 0)
-        with ir.InsertionPoint.at_block_begin(block):
-            buffers = [memref.AllocOp(argument.type, [], [], alignment=64).result
-                       for argument in private]
+    block, terminator = _new_parallel(outer, *([b[i][0] for b in bounds] for i in range(3)))
+    with ir.InsertionPoint.at_block_begin(block), outer.location:
+        buffers = [memref.AllocOp(argument.type, [], [], alignment=64).result
+                   for argument in private]
     for argument, buffer in zip(private, buffers):
         argument.replace_all_uses_with(buffer)
     for loop, argument in zip(nest, block.arguments):
