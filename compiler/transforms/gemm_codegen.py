@@ -248,11 +248,12 @@ class _Writer:
             # convolution whose width is a multiple of VECTOR): vector copies only.
             self._pack_vectors(lines, base, packed)
         elif b.columns[-1][1] == 1 and not k_inner:
-            # A panel whose columns are contiguous in B (a convolution's output row, when
-            # it does not wrap) is copied with vector loads; others element by element.
+            # A full panel whose columns are consecutive in B (a convolution's output
+            # row, when it does not wrap) is copied with vector loads, as above: its
+            # groups start VECTOR apart. Other panels are copied element by element.
             contiguous = self._panel_is_contiguous(lines, "    ")
             lines.append(f"    scf.if {contiguous} {{")
-            self._pack_contiguous(lines, base, packed)
+            self._pack_vectors(lines, base, packed)
             lines.append("    } else {")
             self._pack_elements(lines, base, packed, last_column, k_inner)
             lines.append("    }")
@@ -273,21 +274,6 @@ class _Writer:
         lines.append(f"{indent}{full} = arith.cmpi sle, {full_columns}, {self.const(s.n)} : index")
         lines.append(f"{indent}{both} = arith.andi {tight}, {full} : i1")
         return both
-
-    def _pack_contiguous(self, lines: list[str], base: str, packed: str) -> None:
-        s, b, c, indent = self.shape, self.shape.b, self.const, "        "
-        first = self.apply(lines, "      ", "firstc", ["%pp"], _split(f"(d0 * {PANEL_WIDTH})", b.columns))
-        lines.append(f"      scf.for %qk = {c(0)} to {c(s.k)} step {c(1)} {{")
-        for j in range(PANEL_WIDTH // VECTOR):
-            source = self.apply(lines, indent, "vsrc", ["%qk"],
-                                f"s0 + s1 + {_split('d0', b.rows)} + {VECTOR * j}", (base, first))
-            target = self.apply(lines, indent, "vdst", ["%qk"],
-                                f"s0 + d0 * {PANEL_WIDTH} + {VECTOR * j}", (packed,))
-            value = self.fresh("row")
-            lines.append(f"{indent}{value} = vector.load %b[{source}] : {self.types['b']}, {VECTOR_TYPE}")
-            lines.append(f"{indent}vector.store {value}, {self.panels}[{target}] : "
-                         f"{self.panels_type}, {VECTOR_TYPE}")
-        lines.append("      }")
 
     def _pack_vectors(self, lines: list[str], base: str, packed: str) -> None:
         """Copy each group of VECTOR columns with one masked vector load (zeros past N)."""

@@ -95,7 +95,7 @@ func.func private @left_alone(%a: memref<4x4xf64>, %b: memref<4x4xf64>, %c: memr
 // CHECK-DAG:     memref.reinterpret_cast %[[IN]] to offset: [0], sizes: [72]
 // CHECK-DAG:     memref.reinterpret_cast %[[FILTER]] to offset: [0], sizes: [72]
 // CHECK:         scf.if %{{.+}} {
-// CHECK:           vector.load
+// CHECK:           vector.maskedload
 // CHECK:           vector.store
 // CHECK:         } else {
 // CHECK:           affine.apply #[[IM2COL]](
