@@ -6,6 +6,7 @@ The runtime never imports MLIR or the compiler, so an executable saved with
 
 import contextlib
 import ctypes
+import functools
 import hashlib
 import json
 import threading
@@ -28,9 +29,9 @@ FORMAT_VERSION = 3  # 3: a sha256 checksum of the contents
 ALIGNMENT = 64
 
 
-_TORCH_DTYPES = {name: getattr(torch, name) for name in (
-    "float32", "float64", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8",
-    "bool")}
+@functools.cache
+def _torch_dtype(name: str) -> torch.dtype:
+    return getattr(torch, name)
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class TensorSpec:
 
     @property
     def torch_dtype(self) -> torch.dtype:
-        return _TORCH_DTYPES.get(self.dtype) or getattr(torch, self.dtype)
+        return _torch_dtype(self.dtype)  # cached: calls check every argument's dtype
 
     def describe(self) -> str:
         return f"{self.dtype} tensor of shape {list(self.shape)}"
