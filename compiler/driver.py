@@ -127,7 +127,8 @@ def _check_kernel_arities(kernels: dict[str, ir.Module], program) -> None:
     (pointers, offset, sizes, strides) for a memref it cannot pass bare, and calling such
     a kernel with bare pointers would read garbage addresses.
     """
-    arity = {step.kernel: len(step.args) for step in program.steps if hasattr(step, "kernel")}
+    arity = {step.kernel: len(step.args) for step in program.steps
+             if isinstance(step, (Launch, Prepack))}
     for name, module in kernels.items():
         function = next(op for op in module.body.operations
                         if "sym_name" in op.attributes

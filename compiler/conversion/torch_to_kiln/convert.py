@@ -7,6 +7,7 @@ from torch_mlir import ir
 from torch_mlir.dialects import func
 
 from ...diagnostics import UnsupportedOpError
+from ...host_program import STATE_COUNT_ATTR
 from ...pass_registry import register_pass
 from . import elementwise, linear, pooling, reductions, shape, structure  # noqa: F401  (registers converters)
 from .registry import CONVERTERS
@@ -42,7 +43,7 @@ class ConvertTorchToKiln:
 
 
 # Kiln's own function attributes, set before conversion, that later stages read.
-KEPT_FUNCTION_ATTRS = ("kiln.state_count",)
+KEPT_FUNCTION_ATTRS = (STATE_COUNT_ATTR,)
 
 
 def _convert_function(old: func.FuncOp) -> None:
