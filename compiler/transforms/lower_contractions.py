@@ -10,7 +10,7 @@ from torch_mlir.dialects import func, memref
 from ..host_program import PERSISTENT_ATTR, PREPACK_ATTR, STATE_COUNT_ATTR
 from ..ir_walk import collect_ops, named
 from ..kernel_arguments import append_kernel_arguments
-from ..linalg_queries import reduction_dims
+from ..linalg_queries import loop_extents, reduction_dims
 from ..pass_registry import register_pass
 from .gemm_codegen import Gathered, GemmShape, Operand, gemm_function, pack_function, spans
 
@@ -116,18 +116,6 @@ def _address(value: ir.Value, affine_map: ir.AffineMap) -> tuple[list[int], int]
     return coefficients, offset
 
 
-def _extents(generic: ir.Operation, maps: list[ir.AffineMap]) -> list[int] | None:
-    """Each loop dimension's trip count, read from an operand that indexes by it alone."""
-    rank = maps[0].n_dims
-    extents = [None] * rank
-    for value, affine_map in zip(generic.operands, maps):
-        for size, expr in zip(ir.MemRefType(value.type).shape, affine_map.results):
-            expr = expr.maybe_downcast()
-            if isinstance(expr, ir.AffineDimExpr):
-                extents[expr.position] = size
-    return None if None in extents else extents
-
-
 def _chain(first: int, candidates: list[int], strides: list[list[int]], extents: list[int]) -> list[int]:
     """``first`` and the ``candidates`` that extend it outward, innermost first: each next
     dimension's stride, in every one of ``strides``, is the previous one's times its extent."""
@@ -155,8 +143,8 @@ def gemm_shape(generic: ir.Operation) -> tuple[GemmShape, int] | None:
     """
     maps = [ir.AffineMapAttr(m).value for m in generic.attributes["indexing_maps"]]
     addresses = [_address(value, m) for value, m in zip(generic.operands, maps)]
-    extents = _extents(generic, maps)
-    if None in addresses or extents is None or min(extents) == 0:
+    extents = loop_extents(generic)
+    if None in addresses or None in extents or min(extents) == 0:
         return None
     reductions = reduction_dims(generic)
     parallel = [d for d in range(len(extents)) if d not in reductions]

@@ -6,7 +6,7 @@ from typing import ClassVar
 from torch_mlir import ir
 
 from ..ir_walk import collect_ops, named
-from ..linalg_queries import reduction_dims
+from ..linalg_queries import loop_extents, reduction_dims
 from ..pass_registry import register_pass
 
 
@@ -52,8 +52,8 @@ def _better_order(generic) -> list[int] | None:
         results = list(indexing.results)
         for dim in _unit_step_dims(results[-1]) if results else ():
             scores[dim] += 1
-    extents = _extents(generic, maps, count)
-    rank = lambda d: (scores[d], extents.get(d, 0))  # noqa: E731
+    extents = loop_extents(generic)
+    rank = lambda d: (scores[d], extents[d] or 0)  # noqa: E731
     current = count - 1
     best = max((d for d in range(count) if d not in reductions), key=rank, default=current)
     if rank(best) <= rank(current):
@@ -68,17 +68,6 @@ def _unit_step_dims(expr) -> set[int]:
     if isinstance(expr, ir.AffineAddExpr):
         return _unit_step_dims(expr.lhs) | _unit_step_dims(expr.rhs)
     return set()
-
-
-def _extents(generic, maps: list, count: int) -> dict[int, int]:
-    """Trip counts of the dimensions that some operand indexes directly."""
-    extents = {}
-    for operand, indexing in zip(generic.operands, maps):
-        shape = operand.type.shape if isinstance(operand.type, ir.ShapedType) else []
-        for size, expr in zip(shape, indexing.results):
-            if isinstance(expr, ir.AffineDimExpr) and expr.position < count:
-                extents[expr.position] = size
-    return extents
 
 
 def _permute(generic, order: list[int]) -> None:

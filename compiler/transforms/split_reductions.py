@@ -6,7 +6,7 @@ from typing import ClassVar
 from torch_mlir import ir
 
 from ..ir_walk import collect_ops, named
-from ..linalg_queries import reduction_dims
+from ..linalg_queries import loop_extents, reduction_dims
 from ..pass_registry import register_pass
 from ..transform_script import run_transform_script
 
@@ -49,22 +49,12 @@ def _chunk_count(generic: ir.Operation, min_extent: int) -> int | None:
     dims = reduction_dims(generic)
     if len(dims) != 1 or len(generic.results) != 1:
         return None
-    extent = _extent(generic, dims[0])
+    extent = loop_extents(generic)[dims[0]]
     if extent is None or extent < min_extent:
         return None
     candidates = range(max(2, extent // (CHUNK + CHUNK // 2)), extent // (CHUNK // 2) + 1)
     divisors = [d for d in candidates if extent % d == 0]
     return min(divisors, key=lambda d: abs(extent // d - CHUNK)) if divisors else None
-
-
-def _extent(generic: ir.Operation, dim: int) -> int | None:
-    maps = [ir.AffineMapAttr(m).value for m in generic.attributes["indexing_maps"]]
-    for value, affine_map in zip(generic.operands, maps):
-        for size, expr in zip(ir.ShapedType(value.type).shape, affine_map.results):
-            expr = expr.maybe_downcast()
-            if isinstance(expr, ir.AffineDimExpr) and expr.position == dim:
-                return None if ir.ShapedType.is_dynamic_size(size) else size
-    return None
 
 
 def _split(module: ir.Operation, generic: ir.Operation, chunks: int) -> None:
