@@ -1,0 +1,1 @@
+"""Conformance tools: OpInfo samples and random programs, compiled by Kiln and compared with eager."""
