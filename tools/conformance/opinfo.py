@@ -112,7 +112,11 @@ def samples_of(op_name: str, dtype: str, limit: int) -> list:
     torch.manual_seed(0)
     op = op_registry()[op_name]
     samples = op.sample_inputs("cpu", getattr(torch, dtype), requires_grad=False)
-    return list(itertools.islice(samples, limit))
+    chosen = list(itertools.islice(samples, limit))
+    # Close the generator now: left to the garbage collector, its grad-mode context
+    # would exit later, inside some torch.export trace.
+    getattr(samples, "close", lambda: None)()
+    return chosen
 
 
 def program_of(op, sample):
