@@ -242,3 +242,89 @@ func.func @constant_pad_nd(%arg0: !torch.vtensor<[2,3],f32>) -> !torch.vtensor<[
   %1 = torch.aten.constant_pad_nd %arg0, %0, %float : !torch.vtensor<[2,3],f32>, !torch.list<int>, !torch.float -> !torch.vtensor<[2,6],f32>
   return %1 : !torch.vtensor<[2,6],f32>
 }
+
+// -----
+
+// torch.gather reads the flattened input at a row-major offset per output element:
+// the index, wrapped and clamped into its dimension, plus an iota times each stride.
+// CHECK-LABEL: func.func @gather(
+// CHECK-SAME:    [[X:%.+]]: tensor<3x5xf32>, [[I:%.+]]: tensor<3x2xi64>) -> tensor<3x2xf32>
+// CHECK:         [[ROW:%.+]] = "kiln.iota"() {dimension = 0 : i64} : () -> tensor<3x2xi64>
+// CHECK:         [[NEGATIVE:%.+]] = "kiln.compare"([[I]], {{%.+}}) {predicate = "lt"}
+// CHECK:         [[WRAPPED:%.+]] = "kiln.select"([[NEGATIVE]], {{%.+}}, [[I]])
+// CHECK:         [[LOW:%.+]] = "kiln.maximum"([[WRAPPED]], {{%.+}})
+// CHECK:         [[FOUR:%.+]] = "kiln.constant"() {value = dense<4> : tensor<3x2xi64>}
+// CHECK:         [[COLUMN:%.+]] = "kiln.minimum"([[LOW]], [[FOUR]])
+// CHECK:         [[FIVE:%.+]] = "kiln.constant"() {value = dense<5> : tensor<3x2xi64>}
+// CHECK:         [[ROW_START:%.+]] = "kiln.mul"([[ROW]], [[FIVE]])
+// CHECK:         [[OFFSET:%.+]] = "kiln.add"([[COLUMN]], [[ROW_START]])
+// CHECK:         [[FLAT:%.+]] = "kiln.reshape"([[X]]) : (tensor<3x5xf32>) -> tensor<15xf32>
+// CHECK:         [[G:%.+]] = "kiln.gather"([[FLAT]], [[OFFSET]]) {dimension = 0 : i64} : (tensor<15xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+// CHECK:         return [[G]]
+func.func @gather(%arg0: !torch.vtensor<[3,5],f32>, %arg1: !torch.vtensor<[3,2],si64>) -> !torch.vtensor<[3,2],f32> {
+  %int1 = torch.constant.int 1
+  %false = torch.constant.bool false
+  %0 = torch.aten.gather %arg0, %int1, %arg1, %false : !torch.vtensor<[3,5],f32>, !torch.int, !torch.vtensor<[3,2],si64>, !torch.bool -> !torch.vtensor<[3,2],f32>
+  return %0 : !torch.vtensor<[3,2],f32>
+}
+
+// -----
+
+// x[:, i, j]: the adjacent indexed dimensions merge into one, read at i * 5 + j.
+// CHECK-LABEL: func.func @index_adjacent(
+// CHECK-SAME:    [[X:%.+]]: tensor<2x4x5xf32>, [[I:%.+]]: tensor<3xi32>, [[J:%.+]]: tensor<3xi64>) -> tensor<2x3xf32>
+// CHECK:         [[I64:%.+]] = "kiln.cast"([[I]]) : (tensor<3xi32>) -> tensor<3xi64>
+// CHECK:         [[SAFE_I:%.+]] = "kiln.minimum"
+// CHECK:         [[SAFE_J:%.+]] = "kiln.minimum"
+// CHECK:         [[FIVE:%.+]] = "kiln.constant"() {value = dense<5> : tensor<3xi64>}
+// CHECK:         [[ROW_START:%.+]] = "kiln.mul"([[SAFE_I]], [[FIVE]])
+// CHECK:         [[OFFSET:%.+]] = "kiln.add"([[SAFE_J]], [[ROW_START]])
+// CHECK:         [[MERGED:%.+]] = "kiln.reshape"([[X]]) : (tensor<2x4x5xf32>) -> tensor<2x20xf32>
+// CHECK:         [[G:%.+]] = "kiln.gather"([[MERGED]], [[OFFSET]]) {dimension = 1 : i64} : (tensor<2x20xf32>, tensor<3xi64>) -> tensor<2x3xf32>
+// CHECK:         return [[G]]
+func.func @index_adjacent(%arg0: !torch.vtensor<[2,4,5],f32>, %arg1: !torch.vtensor<[3],si32>, %arg2: !torch.vtensor<[3],si64>) -> !torch.vtensor<[2,3],f32> {
+  %none = torch.constant.none
+  %0 = torch.prim.ListConstruct %none, %arg1, %arg2 : (!torch.none, !torch.vtensor<[3],si32>, !torch.vtensor<[3],si64>) -> !torch.list<optional<vtensor>>
+  %1 = torch.aten.index.Tensor %arg0, %0 : !torch.vtensor<[2,4,5],f32>, !torch.list<optional<vtensor>> -> !torch.vtensor<[2,3],f32>
+  return %1 : !torch.vtensor<[2,3],f32>
+}
+
+// -----
+
+// x[i, :, j]: separated indexed dimensions go first; the sliced one is an iota.
+// CHECK-LABEL: func.func @index_separated(
+// CHECK-SAME:    [[X:%.+]]: tensor<4x2x5xf32>, [[I:%.+]]: tensor<3xi64>, [[J:%.+]]: tensor<3xi64>) -> tensor<3x2xf32>
+// CHECK:         [[SAFE_I:%.+]] = "kiln.minimum"
+// CHECK:         [[SAFE_J:%.+]] = "kiln.minimum"
+// CHECK:         "kiln.broadcast"([[SAFE_I]]) {dimensions = array<i64: 0>} : (tensor<3xi64>) -> tensor<3x2xi64>
+// CHECK:         "kiln.broadcast"([[SAFE_J]]) {dimensions = array<i64: 0>} : (tensor<3xi64>) -> tensor<3x2xi64>
+// CHECK:         "kiln.iota"() {dimension = 1 : i64} : () -> tensor<3x2xi64>
+// CHECK:         [[FLAT:%.+]] = "kiln.reshape"([[X]]) : (tensor<4x2x5xf32>) -> tensor<40xf32>
+// CHECK:         [[G:%.+]] = "kiln.gather"([[FLAT]], {{%.+}}) {dimension = 0 : i64} : (tensor<40xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+// CHECK:         return [[G]]
+func.func @index_separated(%arg0: !torch.vtensor<[4,2,5],f32>, %arg1: !torch.vtensor<[3],si64>, %arg2: !torch.vtensor<[3],si64>) -> !torch.vtensor<[3,2],f32> {
+  %none = torch.constant.none
+  %0 = torch.prim.ListConstruct %arg1, %none, %arg2 : (!torch.vtensor<[3],si64>, !torch.none, !torch.vtensor<[3],si64>) -> !torch.list<optional<vtensor>>
+  %1 = torch.aten.index.Tensor %arg0, %0 : !torch.vtensor<[4,2,5],f32>, !torch.list<optional<vtensor>> -> !torch.vtensor<[3,2],f32>
+  return %1 : !torch.vtensor<[3,2],f32>
+}
+
+// -----
+
+// Scalar ops on constants fold at conversion: Int.bool(true) * 3 - 1 fills with 2.
+// CHECK-LABEL: func.func @scalar_ops_fold(
+// CHECK:         [[FILL:%.+]] = "kiln.constant"() {value = dense<2> : tensor<2xi64>} : () -> tensor<2xi64>
+// CHECK:         return [[FILL]]
+func.func @scalar_ops_fold() -> !torch.vtensor<[2],si64> {
+  %true = torch.constant.bool true
+  %int3 = torch.constant.int 3
+  %int1 = torch.constant.int 1
+  %int2 = torch.constant.int 2
+  %none = torch.constant.none
+  %0 = torch.aten.Int.bool %true : !torch.bool -> !torch.int
+  %1 = torch.aten.mul.int %0, %int3 : !torch.int, !torch.int -> !torch.int
+  %2 = torch.aten.sub.int %1, %int1 : !torch.int, !torch.int -> !torch.int
+  %size = torch.prim.ListConstruct %int2 : (!torch.int) -> !torch.list<int>
+  %3 = torch.aten.full %size, %2, %none, %none, %none, %none : !torch.list<int>, !torch.int, !torch.none, !torch.none, !torch.none, !torch.none -> !torch.vtensor<[2],si64>
+  return %3 : !torch.vtensor<[2],si64>
+}

@@ -1,8 +1,10 @@
 """Converters for data movement: views, permutations, slices, concatenation, padding, gathers."""
 
+import torch
 from torch_mlir import ir
 
 from ...dialect import kiln
+from .indexing import broadcast_leading, gather_merged, in_bounds, index_tensor, iota
 from .registry import converts
 from .rewriter import ConversionFailure, i64_array, i64_attr, normalize_dim
 
@@ -142,28 +144,67 @@ def convert_constant_pad(rewriter, op):
     return [kiln.PadOp(x, i64_array(low), i64_array(high), value, rewriter.result_type(op)).result]
 
 
-@converts("torch.aten.index_select", "torch.aten.embedding", "torch.aten.index.Tensor")
+@converts("torch.aten.index_select", "torch.aten.embedding")
 def convert_gather(rewriter, op):
-    """``index_select``, ``embedding`` and single-index ``x[idx]`` are ``kiln.gather``."""
+    """``index_select`` and ``embedding`` are ``kiln.gather``."""
     type_ = rewriter.result_type(op)
     if op.name == "torch.aten.index_select":
         x, indices = rewriter.tensor(op.operands[0]), rewriter.tensor(op.operands[2])
         dim = normalize_dim(rewriter.constant(op.operands[1]), len(x.type.shape))
-    elif op.name == "torch.aten.embedding":
-        x, indices, dim = rewriter.tensor(op.operands[0]), rewriter.tensor(op.operands[1]), 0
     else:
-        x = rewriter.tensor(op.operands[0])
-        index_list = rewriter.constant(op.operands[1])
-        if len(index_list) != 1 or index_list[0] is None:
-            raise ConversionFailure("only one index tensor, on the first dimension")
-        indices, dim = index_list[0], 0
-    if str(indices.type.element_type) == "i1":
-        raise ConversionFailure("boolean mask indexing has a data-dependent shape")
-    indices = rewriter.cast(indices, ir.IntegerType.get_signless(64))
-    if op.name == "torch.aten.index_select":
-        shape = list(x.type.shape[:dim]) + list(indices.type.shape) + list(x.type.shape[dim + 1:])
-        gathered = ir.RankedTensorType.get(shape, type_.element_type)
-        return [rewriter.reshape(kiln.GatherOp(x, indices, i64_attr(dim), gathered).result,
-                                 list(type_.shape))]
-    return [kiln.GatherOp(x, indices, i64_attr(dim), type_).result]
+        x, indices, dim = rewriter.tensor(op.operands[0]), rewriter.tensor(op.operands[1]), 0
+    indices = index_tensor(rewriter, indices)
+    shape = list(x.type.shape[:dim]) + list(indices.type.shape) + list(x.type.shape[dim + 1:])
+    gathered = ir.RankedTensorType.get(shape, type_.element_type)
+    return [rewriter.reshape(kiln.GatherOp(x, indices, i64_attr(dim), gathered).result,
+                             list(type_.shape))]
 
+
+@converts("torch.aten.index.Tensor")
+def convert_index(rewriter, op):
+    """Advanced indexing, ``x[i, j]``, ``x[:, i]``, ``x[i, :, j]``: one index tensor or
+    ``None`` (a full slice) per leading dimension; the index tensors broadcast together.
+
+    Adjacent indexed dimensions keep their place in the result; separated ones go
+    first, as in NumPy, and the result reads ``x`` at a computed offset per element.
+    """
+    x = rewriter.tensor(op.operands[0])
+    shape = list(x.type.shape)
+    entries = rewriter.constant(op.operands[1])
+    indexed = [d for d, entry in enumerate(entries) if entry is not None]
+    if not indexed:
+        raise ConversionFailure("no index tensor")
+    indices = [index_tensor(rewriter, entries[d]) for d in indexed]
+    index_shape = list(torch.broadcast_shapes(*(tuple(i.type.shape) for i in indices)))
+    indices = [rewriter.broadcast_to(i, index_shape) for i in indices]
+    type_ = rewriter.result_type(op)
+    if len(indices) == 1:  # kiln.gather wraps and clamps a single index itself
+        return [kiln.GatherOp(x, indices[0], i64_attr(indexed[0]), type_).result]
+    safe = [in_bounds(rewriter, i, shape[d]) for i, d in zip(indices, indexed)]
+    if indexed == list(range(indexed[0], indexed[-1] + 1)):
+        return [gather_merged(rewriter, x, indexed[0], safe, type_)]
+    result_shape = list(type_.shape)
+    by_dim = {d: broadcast_leading(rewriter, i, result_shape) for i, d in zip(safe, indexed)}
+    sliced = iter(range(len(index_shape), len(result_shape)))
+    coordinates = [by_dim[d] if d in by_dim else iota(result_shape, next(sliced))
+                   for d in range(len(shape))]
+    return [gather_merged(rewriter, x, 0, coordinates, type_)]
+
+
+@converts("torch.aten.gather")
+def convert_torch_gather(rewriter, op):
+    """``torch.gather(x, dim, index)``: ``out[p] = x[p with p[dim] = index[p]]``.
+
+    Each output element reads ``x`` at a computed offset, as the index differs per
+    position in every dimension.
+    """
+    x, index = rewriter.tensor(op.operands[0]), rewriter.tensor(op.operands[2])
+    shape = list(x.type.shape)
+    if not shape:
+        raise ConversionFailure("gather from a 0-d tensor")
+    dim = normalize_dim(rewriter.constant(op.operands[1]), len(shape))
+    index = index_tensor(rewriter, index)
+    index_shape = list(index.type.shape)
+    coordinates = [in_bounds(rewriter, index, shape[d]) if d == dim else iota(index_shape, d)
+                   for d in range(len(shape))]
+    return [gather_merged(rewriter, x, 0, coordinates, rewriter.result_type(op))]
