@@ -137,3 +137,46 @@ class LastHiddenState(torch.nn.Module):
 
     def forward(self, ids):
         return self.model(input_ids=ids).last_hidden_state
+
+
+RESHUFFLE_CASES = {
+    "flip-both": (lambda x: torch.flip(x, (0, 1)), rand(4, 7)),
+    "flip-last-3d": (lambda x: torch.flip(x, (-1,)), rand(2, 3, 5)),
+    "flip-ints": (lambda x: torch.flip(x, (0, 2)), torch.arange(30).reshape(3, 2, 5)),
+    "repeat": (lambda x: x.repeat(2, 3), rand(3, 5)),
+    "repeat-new-dims": (lambda x: x.repeat(2, 1, 3, 1), rand(3, 5)),
+    "diagonal": (torch.diagonal, rand(5, 5)),
+    "diagonal-wide-offset": (lambda x: torch.diagonal(x, 2), rand(4, 7)),
+    "diagonal-negative-offset": (lambda x: torch.diagonal(x, -1), rand(4, 7)),
+    "diagonal-3d-swapped-dims": (lambda x: torch.diagonal(x, 1, 2, 0), rand(5, 3, 4)),
+    "diagonal-past-the-end": (lambda x: torch.diagonal(x, 9) + 1, rand(3, 4)),
+}
+
+
+@pytest.mark.parametrize("case", RESHUFFLE_CASES)
+def test_reshuffle_matches_eager(case):
+    fn, x = RESHUFFLE_CASES[case]
+    check_matches_eager(fn, x)
+
+
+ARG_EXTREME_CASES = {
+    "argmax-dim1": (lambda x: torch.argmax(x, 1), rand(4, 7)),
+    "argmin-dim0-keepdim": (lambda x: torch.argmin(x, 0, keepdim=True), rand(5, 3)),
+    "argmax-flattened": (torch.argmax, rand(3, 5)),
+    "argmin-last-3d": (lambda x: torch.argmin(x, -1), rand(2, 3, 6)),
+    "argmax-ints-with-ties": (lambda x: torch.argmax(x, 1), torch.randint(0, 3, (4, 9), generator=_generator)),
+}
+
+
+@pytest.mark.parametrize("case", ARG_EXTREME_CASES)
+def test_arg_extreme_matches_eager(case):
+    fn, x = ARG_EXTREME_CASES[case]
+    check_matches_eager(fn, x)
+
+
+@pytest.mark.parametrize("arg_extreme", [torch.argmax, torch.argmin], ids=["argmax", "argmin"])
+def test_arg_extreme_picks_the_first_nan_and_the_first_tie(arg_extreme):
+    nan = float("nan")
+    x = torch.tensor([[1.0, 3.0, 3.0, -2.0, -2.0], [0.5, nan, 4.0, nan, -1.0]])
+    compiled = kiln.compile(lambda t: arg_extreme(t, 1), x)
+    assert torch.equal(compiled(x), arg_extreme(x, 1))

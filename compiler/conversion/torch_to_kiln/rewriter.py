@@ -54,8 +54,7 @@ class Rewriter:
             attr_value = ir.FloatAttr.get(element, float(scalar))
         else:
             attr_value = ir.IntegerAttr.get(element, int(scalar))
-        value = ir.DenseElementsAttr.get_splat(type_, attr_value)
-        return kiln.ConstantOp(value, type_).result
+        return _constant(ir.DenseElementsAttr.get_splat(type_, attr_value), type_)
 
     def dense(self, array: np.ndarray, element_type: ir.Type) -> ir.Value:
         type_ = ir.RankedTensorType.get(list(array.shape), element_type)
@@ -64,7 +63,7 @@ class Rewriter:
             attr = ir.DenseElementsAttr.get(array, type=type_)
         else:
             attr = ir.DenseElementsAttr.get(np.ascontiguousarray(array), type=type_)
-        return kiln.ConstantOp(attr, type_).result
+        return _constant(attr, type_)
 
     def cast(self, value: ir.Value, element_type: ir.Type) -> ir.Value:
         type_ = value.type
@@ -99,6 +98,11 @@ class Rewriter:
             return self.splat(converted, type_)
         converted = self.cast(converted, type_.element_type)
         return self.broadcast_to(converted, list(type_.shape))
+
+
+def _constant(value: ir.DenseElementsAttr, type_: ir.RankedTensorType) -> ir.Value:
+    # The op builder drops a falsy attribute, and the value of a zero-size tensor is empty.
+    return ir.Operation.create("kiln.constant", results=[type_], attributes={"value": value}).result
 
 
 def i64_array(values) -> ir.DenseI64ArrayAttr:

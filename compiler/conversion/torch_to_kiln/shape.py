@@ -1,5 +1,7 @@
-"""Converters for data movement: views, permutations, slices, concatenation, padding, gathers."""
+"""Converters for data movement: views, permutations, slices, concatenation, padding,
+tiling, flips, diagonals and gathers."""
 
+import numpy as np
 import torch
 from torch_mlir import ir
 
@@ -208,3 +210,54 @@ def convert_torch_gather(rewriter, op):
     coordinates = [in_bounds(rewriter, index, shape[d]) if d == dim else iota(index_shape, d)
                    for d in range(len(shape))]
     return [gather_merged(rewriter, x, 0, coordinates, rewriter.result_type(op))]
+
+
+@converts("torch.aten.flip")
+def convert_flip(rewriter, op):
+    """Each flipped dimension is a ``kiln.gather`` of its indices in reverse order."""
+    x = rewriter.tensor(op.operands[0])
+    shape = list(x.type.shape)
+    for dim in sorted({normalize_dim(d, len(shape)) for d in rewriter.constant(op.operands[1])}):
+        reversed_indices = rewriter.dense(np.arange(shape[dim] - 1, -1, -1, dtype=np.int64),
+                                          ir.IntegerType.get_signless(64))
+        x = kiln.GatherOp(x, reversed_indices, i64_attr(dim), x.type).result
+    return [x]
+
+
+@converts("torch.aten.repeat")
+def convert_repeat(rewriter, op):
+    """``x.repeat(r0, r1, ...)`` tiles ``x``: each dimension ``s`` becomes ``[1, s]``,
+    broadcast to ``[r, s]``, then merged back to ``r * s``."""
+    x = rewriter.tensor(op.operands[0])
+    repeats = rewriter.constant(op.operands[1])
+    shape = [1] * (len(repeats) - len(x.type.shape)) + list(x.type.shape)
+    split = [size for s in shape for size in (1, s)]
+    tiled = [size for r, s in zip(repeats, shape) for size in (r, s)]
+    tiled_type = ir.RankedTensorType.get(tiled, x.type.element_type)
+    broadcast = kiln.BroadcastOp(rewriter.reshape(x, split), i64_array(range(len(split))),
+                                 tiled_type).result
+    return [rewriter.reshape(broadcast, list(rewriter.result_type(op).shape))]
+
+
+@converts("torch.aten.diagonal")
+def convert_diagonal(rewriter, op):
+    """``torch.diagonal(x, offset, dim1, dim2)``: ``dim1`` and ``dim2`` go, and a last
+    dimension runs along the diagonal; each result element reads ``x`` at its offset."""
+    x = rewriter.tensor(op.operands[0])
+    shape = list(x.type.shape)
+    offset, dim1, dim2 = (rewriter.constant(o) for o in op.operands[1:4])
+    dim1, dim2 = normalize_dim(dim1, len(shape)), normalize_dim(dim2, len(shape))
+    type_ = rewriter.result_type(op)
+    result_shape = list(type_.shape)
+    starts = {dim1: max(-offset, 0), dim2: max(offset, 0)}
+    along = iota(result_shape, len(result_shape) - 1)
+    others = iter(range(len(result_shape) - 1))
+    coordinates = [_plus(rewriter, along, starts[d]) if d in starts else iota(result_shape, next(others))
+                   for d in range(len(shape))]
+    return [gather_merged(rewriter, x, 0, coordinates, type_)]
+
+
+def _plus(rewriter, value: ir.Value, constant: int) -> ir.Value:
+    if constant == 0:
+        return value
+    return kiln.BINARY_OPS["add"](value, rewriter.splat(constant, value.type), value.type).result
