@@ -21,21 +21,29 @@ class CompileError(KilnError):
 
 
 class UnsupportedOpError(CompileError):
-    """An op (ATen or kiln) has no conversion yet."""
+    """Ops (ATen or kiln) with no conversion yet; the message names each one and its line."""
 
     def __init__(self, op_name: str, location: ir.Location, detail: str = ""):
         where = user_source_line(location)
-        prefix = f"{where}: " if where else ""
-        hint = (
-            "kiln.supported_ops() lists what Kiln converts. You can decompose the op "
-            "into supported ones in your model, keep it out of the compiled region "
-            "(torch.compile(backend='kiln') falls back to eager per graph), or file an issue."
-        )
-        detail = f" ({detail})" if detail else ""
-        super().__init__(f"{prefix}{op_name} is not supported by Kiln yet{detail}.\n{hint}")
         self.op_name = op_name
         self.source_line = where
         self.location = location
+        prefix = f"{where}: " if where else ""
+        suffix = f" ({detail})" if detail else ""
+        self.problems = [f"{prefix}{op_name} is not supported by Kiln yet{suffix}"]
+        super().__init__(self._message())
+
+    def merged_with(self, others: list["UnsupportedOpError"]) -> "UnsupportedOpError":
+        """This error, naming the ops of ``others`` too."""
+        self.problems += [problem for other in others for problem in other.problems]
+        self.args = (self._message(),)
+        return self
+
+    def _message(self) -> str:
+        hint = ("kiln.supported_ops() lists what Kiln converts. Let Kiln run the other ops "
+                "through torch (the default; KILN_FALLBACK=0 turns that off), decompose them "
+                "into supported ones in your model, or file an issue.")
+        return "\n".join(self.problems) + f"\n{hint}"
 
 
 def user_source_line(location: ir.Location) -> str | None:

@@ -20,7 +20,7 @@ from torch_mlir import ir
 from kiln import knobs
 from kiln.runtime import Executable, TensorSpec
 from kiln.runtime.errors import KilnError
-from kiln.runtime.host_program import Copy, Launch, Prepack
+from kiln.runtime.host_program import Copy, Fallback, Launch, Prepack
 
 from .analysis import eager_peak_bytes_estimate
 from .compile_cache import parameter_names
@@ -109,6 +109,8 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
             "distinct_kernels": len(llvm_ir),
             "prepacked_weights": sum(isinstance(step, Prepack) for step in steps),
             "copies": sum(isinstance(step, Copy) for step in steps),
+            "fallbacks": [{"op": step.op, "where": step.where, "reason": step.reason}
+                          for step in steps if isinstance(step, Fallback)],
             "arena_bytes": host_program.arena_bytes,
             "eager_peak_bytes_estimate": eager_estimate,
             "unshared_bytes": unshared_bytes,

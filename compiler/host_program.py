@@ -23,10 +23,12 @@ import dataclasses
 
 from torch_mlir import ir
 
-from kiln.runtime.host_program import BufferRef, Copy, HostProgram, Launch, Prepack
+from kiln.runtime.host_program import (BufferRef, Copy, Fallback, HostProgram, Launch, Prepack,
+                                       TensorRef)
 
 from .byte_sizes import byte_size
 from .diagnostics import CompileError, user_source_line
+from .element_types import dtype_of
 
 KERNEL_ATTR = "kiln.kernel"
 ARENA_ATTR = "kiln.arena"
@@ -35,6 +37,8 @@ BUFFER_ATTR = "kiln.buffer"
 STATE_COUNT_ATTR = "kiln.state_count"
 # On a kernel that packs a weight: the host runs it only when the weight changes.
 PREPACK_ATTR = "kiln.prepack"
+# On a bodiless function that stands for an op the host runs through torch.
+FALLBACK_ATTR = "kiln.fallback"
 # On a host alloc: a buffer that outlives the call (a weight's packed panels), not in the arena.
 PERSISTENT_ATTR = "kiln.persistent"
 # Ops a host function may hold; any other op is an error.
@@ -62,9 +66,12 @@ def extract_host_program(module: ir.Module, entry_point: str, state_count: int,
     """
     function = find_function(module, entry_point)
     arguments = _argument_refs(function, state_count, input_count)
-    kernels = {_symbol_name(op): PREPACK_ATTR in op.attributes for op in module.body.operations
-               if op.operation.name == "func.func" and KERNEL_ATTR in op.attributes}
-    program = _HostProgramBuilder(function, arguments, kernels).build()
+    functions = [op for op in module.body.operations if op.operation.name == "func.func"]
+    kernels = {_symbol_name(op): PREPACK_ATTR in op.attributes for op in functions
+               if KERNEL_ATTR in op.attributes}
+    fallbacks = {_symbol_name(op): ir.DictAttr(op.attributes[FALLBACK_ATTR]) for op in functions
+                 if FALLBACK_ATTR in op.attributes}
+    program = _HostProgramBuilder(function, arguments, kernels, fallbacks).build()
     function.erase()
     return program
 
@@ -83,9 +90,10 @@ class _HostProgramBuilder:
     """Walks one host function, mapping each buffer value to a :class:`BufferRef`."""
 
     def __init__(self, function: ir.Operation, arguments: list[BufferRef],
-                 kernels: dict[str, bool]):
+                 kernels: dict[str, bool], fallbacks: dict[str, ir.DictAttr]):
         self.function = function
         self.kernels = kernels  # name -> whether it packs a weight
+        self.fallbacks = fallbacks  # name -> its kiln.fallback attribute
         blocks = function.regions[0].blocks
         if len(blocks) != 1:
             raise CompileError(f"host function '{_symbol_name(function)}' must have one block")
@@ -94,7 +102,7 @@ class _HostProgramBuilder:
         self.arena: ir.Value | None = None
         self.arena_bytes = 0
         self.persistent_bytes: list[int] = []
-        self.steps: list[Launch | Prepack | Copy] = []
+        self.steps: list[Launch | Prepack | Copy | Fallback] = []
 
     def build(self) -> HostProgram:
         for op in self.block.operations:
@@ -143,12 +151,27 @@ class _HostProgramBuilder:
 
     def visit_call(self, op) -> None:
         callee = ir.FlatSymbolRefAttr(op.attributes["callee"]).value
+        if callee in self.fallbacks:
+            self.steps.append(self.fallback_step(op, self.fallbacks[callee]))
+            return
         if callee not in self.kernels:
             raise self.error(op, f"the host function calls '{callee}', which is not a kernel")
         if len(op.results):
             raise self.error(op, f"kernel '{callee}' must return nothing")
         step = Prepack if self.kernels[callee] else Launch
         self.steps.append(step(callee, tuple(self.buffer(op, v) for v in op.operands)))
+
+    def fallback_step(self, op, described: ir.DictAttr) -> Fallback:
+        """The step that runs a fallback op; its inputs lead the call's operands."""
+        tensors = [TensorRef(self.buffer(op, v), tuple(v.type.shape),
+                             str(dtype_of(v.type.element_type)).removeprefix("torch."))
+                   for v in op.operands]
+        inputs = ir.IntegerAttr(described["inputs"]).value
+        return Fallback(
+            op=ir.StringAttr(described["op"]).value, call=ir.StringAttr(described["call"]).value,
+            args=tuple(tensors[:inputs]), results=tuple(tensors[inputs:]),
+            reason=ir.StringAttr(described["reason"]).value,
+            where=user_source_line(op.location) or "")
 
     def visit_copy(self, op) -> None:
         source, target = op.operands

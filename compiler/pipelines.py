@@ -14,9 +14,10 @@ register_pipeline_alias(
     "kiln-bufferize",
     "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}, "
     "cse, canonicalize, func.func(buffer-loop-hoisting), "
-    "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
-    "Bufferize linalg-on-tensors; allocations leave loops; results become caller-allocated "
-    "out-parameters",
+    "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}, "
+    "kiln-fallback-out-params",
+    "Bufferize linalg-on-tensors; allocations leave loops; results (of kernels and of "
+    "fallback ops) become caller-allocated out-parameters",
 )
 register_pipeline_alias(
     "kiln-lower-to-llvm",
@@ -42,8 +43,11 @@ class Stage:
     pipeline: str
 
 
-def cpu_stages(fusion_options: str = "") -> list[Stage]:
+def cpu_stages(fusion_options: str = "", fallback: bool = True) -> list[Stage]:
     """The CPU target's stages after ``torch``; ``fusion_options`` go to ``kiln-fuse``.
+
+    ``kiln`` converts torch ops to kiln ops; with ``fallback``, an op Kiln does not
+    compile becomes a ``kiln.fallback``, which the host runs through torch.
 
     ``tiled`` outlines each kernel into its own function, then folds views and
     elementwise producers into the indexing of their consumers inside each kernel
@@ -63,7 +67,8 @@ def cpu_stages(fusion_options: str = "") -> list[Stage]:
     math (``kiln-lower-to-llvm``).
     """
     return [
-        Stage("kiln", "builtin.module(convert-torch-to-kiln, canonicalize, cse)"),
+        Stage("kiln", f"builtin.module(convert-torch-to-kiln{{fallback={int(fallback)}}},"
+                      " canonicalize, cse)"),
         Stage("fused", f"builtin.module(kiln-fuse{{{fusion_options}}})" if fusion_options
               else "builtin.module(kiln-fuse)"),
         Stage("tiled", "builtin.module(convert-kiln-to-linalg, kiln-outline-kernels,"

@@ -21,7 +21,8 @@ from torch.utils import _pytree as pytree
 from . import memory
 from .devices import get_device
 from .errors import ArtifactError, CallError
-from .host_program import BufferRef, HostProgram, Launch, Prepack
+from .fallback import bind_fallback
+from .host_program import BufferRef, Copy, Fallback, HostProgram, Launch, Prepack
 
 FORMAT = "kiln-executable"
 FORMAT_VERSION = 3  # 3: a sha256 checksum of the contents
@@ -121,7 +122,10 @@ class Executable:
                 else:
                     sources = tuple(a.index for a in step.args if a.kind == "state")
                     self._prepacks.append((*bound, sources))
-            else:
+            elif isinstance(step, Fallback):
+                buffers = [t.buffer for t in (*step.args, *step.results)]
+                steps.append((bind_fallback(step), tuple(slot(b) for b in buffers)))
+            elif isinstance(step, Copy):
                 steps.append((_copier(step.nbytes), (slot(step.target), slot(step.source))))
         return steps
 

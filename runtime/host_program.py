@@ -3,7 +3,8 @@
 A compiled program is a list of kernels in one shared object plus a host program that
 says which kernel to launch on which buffers, in order. Buffers are the program's state
 (parameters and buffers), its inputs, its outputs, views into one arena of scratch
-memory.
+memory. An op Kiln does not compile is a :class:`Fallback` step: the host calls the
+ATen op through torch on those buffers.
 
 The record form (:meth:`HostProgram.to_record`) holds only lists, dicts, ints and strs,
 so it is saved with ``torch.save`` and read back with ``torch.load(weights_only=True)``.
@@ -67,11 +68,43 @@ class Copy:
 
 
 @dataclass(frozen=True)
+class TensorRef:
+    """A buffer seen as a tensor: where it lives, its shape and its torch dtype's name."""
+
+    buffer: BufferRef
+    shape: tuple[int, ...]
+    dtype: str
+
+    def __str__(self) -> str:
+        return f"{self.buffer}: {self.dtype}{list(self.shape)}"
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """Call the ATen op ``op`` (a ``torch.ops`` overload such as ``aten.max.dim``) on the
+    tensors ``args`` and copy what it returns into ``results``.
+
+    ``call`` is the op's argument list as JSON (see :mod:`.fallback`). ``reason`` says
+    why Kiln did not compile the op, and ``where`` is the user's source line.
+    """
+
+    op: str
+    call: str
+    args: tuple[TensorRef, ...]
+    results: tuple[TensorRef, ...]
+    reason: str = ""
+    where: str = ""
+
+
+Step = Launch | Prepack | Copy | Fallback
+
+
+@dataclass(frozen=True)
 class HostProgram:
     """Scratch memory the program needs and the steps that run it, in order."""
 
     arena_bytes: int
-    steps: tuple[Launch | Prepack | Copy, ...]
+    steps: tuple[Step, ...]
     persistent_bytes: tuple[int, ...] = ()  # sizes of the buffers kept across calls
 
     def to_record(self) -> dict:
@@ -103,30 +136,51 @@ class HostProgram:
             if isinstance(step, (Launch, Prepack)):
                 verb = "launch" if isinstance(step, Launch) else "prepack"
                 text = f"{verb} {step.kernel}({', '.join(map(str, step.args))})"
+            elif isinstance(step, Fallback):
+                text = (f"fallback {step.op}({', '.join(map(str, step.args))}) -> "
+                        f"{', '.join(map(str, step.results))}  # {step.reason}")
             else:
                 text = f"copy {step.nbytes} bytes {step.source} -> {step.target}"
             lines.append(f"  {number:>3}  {text}")
         return "\n".join(lines)
 
 
-def _step_record(step: Launch | Prepack | Copy) -> dict:
+def _step_record(step: Step) -> dict:
     if isinstance(step, (Launch, Prepack)):
         verb = "launch" if isinstance(step, Launch) else "prepack"
         return {verb: step.kernel, "args": [[a.kind, a.index] for a in step.args]}
+    if isinstance(step, Fallback):
+        return {"fallback": step.op, "call": step.call, "reason": step.reason, "where": step.where,
+                "args": [_tensor_record(t) for t in step.args],
+                "results": [_tensor_record(t) for t in step.results]}
     return {"copy": step.nbytes, "source": [step.source.kind, step.source.index],
             "target": [step.target.kind, step.target.index]}
 
 
-def _step_from_record(record: dict) -> Launch | Prepack | Copy:
+def _step_from_record(record: dict) -> Step:
     if "launch" in record:
         return Launch(str(record["launch"]), tuple(_buffer(a) for a in record["args"]))
     if "prepack" in record:
         return Prepack(str(record["prepack"]), tuple(_buffer(a) for a in record["args"]))
     if "copy" in record:
         return Copy(_buffer(record["source"]), _buffer(record["target"]), int(record["copy"]))
-    raise ValueError(f"a step must be a launch, a prepack or a copy, not {record!r}")
+    if "fallback" in record:
+        return Fallback(str(record["fallback"]), str(record["call"]),
+                        tuple(_tensor(t) for t in record["args"]),
+                        tuple(_tensor(t) for t in record["results"]),
+                        str(record["reason"]), str(record["where"]))
+    raise ValueError(f"a step must be a launch, a prepack, a copy or a fallback, not {record!r}")
 
 
 def _buffer(record: list) -> BufferRef:
     kind, index = record
     return BufferRef(str(kind), int(index))
+
+
+def _tensor_record(tensor: TensorRef) -> list:
+    return [tensor.buffer.kind, tensor.buffer.index, list(tensor.shape), tensor.dtype]
+
+
+def _tensor(record: list) -> TensorRef:
+    kind, index, shape, dtype = record
+    return TensorRef(_buffer([kind, index]), tuple(int(n) for n in shape), str(dtype))

@@ -27,8 +27,10 @@ class CpuTarget:
     name = "cpu"
 
     def stages(self) -> list[Stage]:
-        """The stages after ``torch``, with the ``KILN_FUSION`` options for ``kiln-fuse``."""
-        return cpu_stages(knobs.current().fusion)
+        """The stages after ``torch``, with the ``KILN_FUSION`` options for ``kiln-fuse``
+        and ``KILN_FALLBACK`` for ``convert-torch-to-kiln``."""
+        settings = knobs.current()
+        return cpu_stages(settings.fusion, settings.fallback)
 
     def emit_artifact(self, kernels: dict[str, str], opt_level: int) -> bytes:
         """Optimize each kernel's LLVM IR for the host; return one shared object's bytes.

@@ -5,6 +5,7 @@ Importing this package registers its passes.
 
 from . import (  # noqa: F401  (registers the passes)
     expand_math,
+    fallback_out_params,
     fuse,
     outline_kernels,
     plan_memory,

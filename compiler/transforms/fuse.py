@@ -9,7 +9,7 @@ from ..diagnostics import CompileError
 from ..dialect.kernel import MAX_KERNEL_INPUTS, MAX_KERNEL_RESULTS, build_kernel, build_yield
 from ..pass_registry import register_pass
 from .fusion_groups import FusionOptions, escapes, form_groups, kernel_inputs
-from .op_classes import FREE_CLASSES, classify
+from .op_classes import FREE_CLASSES, OpClass, classify
 
 
 @register_pass
@@ -34,7 +34,9 @@ class KilnFuse:
     - a contraction always starts a kernel: fusing a producer into it would recompute
       that producer once for every output column;
     - nothing joins a kernel whose reduction reduces every dimension (that would
-      serialize a parallel reduction), or a kernel it depends on through another.
+      serialize a parallel reduction), or a kernel it depends on through another;
+    - a ``kiln.fallback`` stays in the host function, between the kernels, and views
+      or literals it reads get kernels that materialize them.
     Afterwards, a producer kernel of elementwise ops whose every result is consumed by
     one other kernel, and not by that kernel's contraction, is merged into it. No
     compute op is ever duplicated, so the compute-duplication side of the cost model is
@@ -95,6 +97,9 @@ class _KernelBuilder:
             op.erase()
 
     def _emit(self, group: list, terminator) -> None:
+        if classify(group[0]) is OpClass.HOST:
+            self._emit_host_op(group[0], terminator)
+            return
         members = {op.operation for op in group}
         inputs: list[ir.Value] = []
         for op in group:
@@ -119,6 +124,14 @@ class _KernelBuilder:
                 self._clone_into(op, inside)
             build_yield([inside[r] for r in results])
         self.outside.update(zip(results, kernel.results))
+
+    def _emit_host_op(self, op, terminator) -> None:
+        """Clones ``op`` into the host function, reading kernel results and arguments."""
+        operands = [self._host_value(v, terminator) for v in op.operands]
+        clone = op.operation.clone(ir.InsertionPoint(terminator))
+        for index, operand in enumerate(operands):
+            clone.operands[index] = operand
+        self.outside.update(zip(op.results, clone.results))
 
     def _clone_into(self, op, inside: dict) -> None:
         """Clones ``op`` at the insertion point, cloning its view and literal operands too."""

@@ -47,7 +47,7 @@ class Group:
         elif kind is OpClass.REDUCTION:
             self.reduction = reduction_signature(op)
             self.reduces_everything = len(self.reduction[1]) == len(self.reduction[0])
-        elif kind is OpClass.OPAQUE:
+        elif kind in (OpClass.OPAQUE, OpClass.HOST):
             self.opaque = True
 
     def absorb(self, other: "Group") -> None:

@@ -17,6 +17,7 @@ class OpClass(enum.Enum):
     REDUCTION = "reduction"
     CONTRACTION = "contraction"  # matmul, batch_matmul, conv2d
     OPAQUE = "opaque"  # anything else: never fused
+    HOST = "host"  # kiln.fallback: run by the host through torch, never in a kernel
 
 
 FREE_CLASSES = frozenset({OpClass.VIEW, OpClass.LITERAL})  # cloned, never launched alone
@@ -39,6 +40,7 @@ _CLASSES = {
     "kiln.matmul": OpClass.CONTRACTION,
     "kiln.batch_matmul": OpClass.CONTRACTION,
     "kiln.conv2d": OpClass.CONTRACTION,
+    "kiln.fallback": OpClass.HOST,
 }
 
 

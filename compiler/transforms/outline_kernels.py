@@ -6,6 +6,8 @@ from typing import ClassVar
 from torch_mlir import ir
 from torch_mlir.dialects import func
 
+from ..dialect.fallback import FALLBACK_ATTRS
+from ..host_program import FALLBACK_ATTR
 from ..ir_walk import collect_ops, named
 from ..pass_registry import register_pass
 
@@ -18,6 +20,12 @@ class KilnOutlineKernels:
     Each kernel becomes ``func.func private @<sym_name>`` with the unit attribute
     ``kiln.kernel`` and its target in ``kiln.target``, so that it is compiled as its
     own unit; the host function calls the kernels in order.
+
+    Each ``kiln.fallback`` becomes a call of a bodiless function ``@<host>_fallback_<i>``
+    whose ``kiln.fallback`` attribute (the op's ``op``, ``call`` and ``reason``, and how
+    many ``inputs`` it takes) says which ATen op the host runs in its place.
+    Its arguments are marked read-only (``bufferization.access = "read"``), so that
+    bufferization neither copies them nor assumes they change.
 
         %r = "kiln.kernel"(%x) ({ ^bb0(%a: T): ... "kiln.yield"(%v) }) {sym_name = "k0"}
       becomes
@@ -35,6 +43,10 @@ class KilnOutlineKernels:
         module_body = module.regions[0].blocks[0]
         for kernel in kernels:
             _outline(kernel, module_body)
+        with module.context:
+            for index, fallback in enumerate(collect_ops(module, named("kiln.fallback"))):
+                host = fallback.parent.attributes["sym_name"].value
+                _outline_fallback(fallback, f"{host}_fallback_{index}", module_body)
 
 
 def _outline(kernel: ir.Operation, module_body: ir.Block) -> None:
@@ -59,3 +71,20 @@ def _outline(kernel: ir.Operation, module_body: ir.Block) -> None:
     for old, new in zip(kernel.results, call.results):
         old.replace_all_uses_with(new)
     kernel.erase()
+
+
+def _outline_fallback(fallback: ir.Operation, name: str, module_body: ir.Block) -> None:
+    argument_types = [v.type for v in fallback.operands]
+    result_types = [r.type for r in fallback.results]
+    described = {key: fallback.attributes[key] for key in FALLBACK_ATTRS}
+    described["inputs"] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), len(argument_types))
+    with ir.InsertionPoint(module_body), fallback.location:
+        function = func.FuncOp(name, (argument_types, result_types), visibility="private")
+        function.attributes[FALLBACK_ATTR] = ir.DictAttr.get(described)
+        read_only = ir.DictAttr.get({"bufferization.access": ir.StringAttr.get("read")})
+        function.attributes["arg_attrs"] = ir.ArrayAttr.get([read_only] * len(argument_types))
+    with ir.InsertionPoint(fallback), fallback.location:
+        call = func.CallOp(result_types, ir.FlatSymbolRefAttr.get(name), list(fallback.operands))
+    for old, new in zip(fallback.results, call.results):
+        old.replace_all_uses_with(new)
+    fallback.erase()

@@ -1,8 +1,11 @@
 """``torch.compile(module, backend="kiln")``: Kiln as a TorchDynamo backend.
 
 Dynamo hands the backend an FX graph with flat inputs; Kiln compiles it for the example
-inputs' shapes and dtypes. Graphs Kiln cannot compile (an unsupported op, symbolic shapes)
-run eagerly instead, with a warning, so ``torch.compile`` never fails because of Kiln.
+inputs' shapes and dtypes. An op Kiln does not compile runs through torch inside the
+compiled graph (see ``KILN_FALLBACK``), with a warning at the user's line. A graph
+Kiln cannot compile at all (symbolic shapes, strict mode, an op the host cannot run
+either) runs eagerly instead, with a warning, so ``torch.compile`` never fails because
+of Kiln. :data:`stats` counts both.
 """
 
 import warnings
@@ -10,6 +13,10 @@ import warnings
 import torch
 
 import kiln
+
+# Since the process started: graphs compiled by Kiln, graphs run eagerly instead, and
+# ops run through torch inside compiled graphs.
+stats = {"compiled_graphs": 0, "eager_graphs": 0, "fallback_ops": 0}
 
 
 def kiln_backend(gm: torch.fx.GraphModule, example_inputs):
@@ -19,16 +26,32 @@ def kiln_backend(gm: torch.fx.GraphModule, example_inputs):
     """
     symbolic = [type(x).__name__ for x in example_inputs if not isinstance(x, torch.Tensor)]
     if symbolic:
-        _warn_fallback(f"graph takes non-tensor inputs ({', '.join(symbolic)}), e.g. symbolic "
-                       "shapes; pass dynamic=False to torch.compile to specialize them")
-        return gm.forward
+        return _run_eagerly(gm, f"graph takes non-tensor inputs ({', '.join(symbolic)}), e.g. "
+                                "symbolic shapes; pass dynamic=False to torch.compile to "
+                                "specialize them")
     try:
-        return kiln.compile(gm, *example_inputs)
+        compiled = kiln.compile(gm, *example_inputs)
     except kiln.KilnError as error:
-        _warn_fallback(str(error))
-        return gm.forward
+        return _run_eagerly(gm, str(error))
+    stats["compiled_graphs"] += 1
+    for fallback in compiled.stats.get("fallbacks", []):
+        stats["fallback_ops"] += 1
+        _warn_at(fallback["where"], f"kiln backend: {fallback['op']} runs through torch, "
+                                    f"not compiled by Kiln ({fallback['reason']})")
+    return compiled
 
 
-def _warn_fallback(reason: str) -> None:
+def _run_eagerly(gm: torch.fx.GraphModule, reason: str):
+    stats["eager_graphs"] += 1
     warnings.warn(f"kiln backend: running this graph eagerly: {reason}", RuntimeWarning,
                   stacklevel=3)
+    return gm.forward
+
+
+def _warn_at(where: str, message: str) -> None:
+    """Warn at the user's ``file:line`` when it is known."""
+    path, _, line = where.rpartition(":")
+    if path and line.isdigit():
+        warnings.warn_explicit(message, RuntimeWarning, path, int(line))
+    else:
+        warnings.warn(message, RuntimeWarning, stacklevel=3)

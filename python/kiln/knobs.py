@@ -9,6 +9,9 @@ Every other module asks this one. A knob read here is documented here:
   ``programs/`` folder, and compiled shared objects are written there before loading.
 - ``KILN_CACHE``: ``0`` turns the compile cache off: every :func:`kiln.compile` compiles
   afresh and stores nothing (default ``1``, on).
+- ``KILN_FALLBACK``: ``0`` is strict mode: an op Kiln does not compile is an error
+  that names every such op. By default (``1``) such an op runs through torch, as a host
+  step between Kiln's kernels, and ``stats["fallbacks"]`` lists each one and why.
 - ``KILN_OPT_LEVEL``: LLVM optimization level for generated code, 0 to 3 (default 3).
 - ``KILN_REPRODUCER_DIR``: where a failing pass writes the module it failed on
   (default: the system temporary directory).
@@ -32,6 +35,7 @@ class Knobs:
     dump_ir: Path | None
     cache: bool
     cache_dir: Path
+    fallback: bool
     opt_level: int
     reproducer_dir: Path
     fusion: str
@@ -49,10 +53,11 @@ def _opt_level() -> int:
     return int(raw)
 
 
-def _cache() -> bool:
-    raw = os.environ.get("KILN_CACHE", "1")
+def _switch(name: str) -> bool:
+    """A ``0``/``1`` setting that is on unless set to ``0``."""
+    raw = os.environ.get(name, "1")
     if raw not in {"0", "1"}:
-        raise ValueError(f"KILN_CACHE must be 0 or 1, not {raw!r}")
+        raise ValueError(f"{name} must be 0 or 1, not {raw!r}")
     return raw == "1"
 
 
@@ -65,8 +70,9 @@ def current() -> Knobs:
     """Read the environment now and return the settings in force."""
     return Knobs(
         dump_ir=_path_or_none("KILN_DUMP_IR"),
-        cache=_cache(),
+        cache=_switch("KILN_CACHE"),
         cache_dir=_cache_dir(),
+        fallback=_switch("KILN_FALLBACK"),
         opt_level=_opt_level(),
         reproducer_dir=_path_or_none("KILN_REPRODUCER_DIR") or Path(tempfile.gettempdir()),
         fusion=os.environ.get("KILN_FUSION", "").strip(),

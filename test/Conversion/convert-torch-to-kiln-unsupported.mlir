@@ -17,3 +17,13 @@ func.func @dynamic_shape(%arg0: !torch.vtensor<[?,3],f32>) -> !torch.vtensor<[?,
   // expected-error @-1 {{the function signature is not supported by Kiln yet}}
   return %arg0 : !torch.vtensor<[?,3],f32>
 }
+
+// -----
+
+// An op whose result is not a tensor cannot run on the host through torch either.
+func.func @scalar_result(%arg0: !torch.vtensor<[2,3],f32>) -> !torch.vtensor<[2,3],f32> {
+  %int0 = torch.constant.int 0
+  // expected-error @+1 {{aten.size.int is not supported by Kiln yet (Kiln has no converter for it; the host cannot run it through torch either: the op returns !torch.int, not a tensor)}}
+  %0 = torch.aten.size.int %arg0, %int0 : !torch.vtensor<[2,3],f32>, !torch.int -> !torch.int
+  return %arg0 : !torch.vtensor<[2,3],f32>
+}

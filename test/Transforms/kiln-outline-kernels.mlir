@@ -33,3 +33,20 @@ func.func @two_results(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
   %1 = "kiln.tanh"(%0) : (tensor<4xf32>) -> tensor<4xf32>
   return %0, %1 : tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// A fallback op stays in the host, between kernels, and becomes a call of a bodiless
+// function whose arguments bufferization may read but not write.
+// CHECK-LABEL: func.func @fallback(
+// CHECK:         [[A:%.+]] = call @fallback_kernel_0(
+// CHECK-NEXT:    [[B:%.+]] = call @fallback_fallback_0([[A]]) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT:    [[C:%.+]] = call @fallback_kernel_1([[B]])
+// CHECK:       func.func private @fallback_fallback_0(tensor<4xf32> {bufferization.access = "read"}) -> tensor<4xf32>
+// CHECK-SAME:    attributes {kiln.fallback = {call = "{}", inputs = 1 : i64, op = "aten.flip.default", reason = "r"}}
+func.func @fallback(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "kiln.exp"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = "kiln.fallback"(%0) {op = "aten.flip.default", call = "{}", reason = "r", operandSegmentSizes = array<i32: 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 0, 0, 0, 0, 0, 0, 0>} : (tensor<4xf32>) -> tensor<4xf32>
+  %2 = "kiln.tanh"(%1) : (tensor<4xf32>) -> tensor<4xf32>
+  return %2 : tensor<4xf32>
+}

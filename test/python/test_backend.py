@@ -1,8 +1,13 @@
-"""``torch.compile(backend="kiln")`` matches eager, and falls back to eager where Kiln can't."""
+"""``torch.compile(backend="kiln")`` matches eager; an op Kiln does not compile runs
+through torch inside the compiled graph, and a graph Kiln cannot compile runs eagerly."""
+
+import inspect
 
 import pytest
 import torch
 from torch import nn
+
+from kiln import backend
 
 TOLERANCE = dict(rtol=1e-4, atol=1e-4)
 
@@ -10,6 +15,9 @@ TOLERANCE = dict(rtol=1e-4, atol=1e-4)
 class Cumsum(nn.Module):
     def forward(self, x):
         return torch.cumsum(x, dim=0) * 2
+
+
+CUMSUM_LINE = inspect.getsourcelines(Cumsum.forward)[1] + 1
 
 
 @pytest.fixture(autouse=True)
@@ -22,20 +30,41 @@ def fresh_dynamo():
 @torch.no_grad()
 def test_mlp_matches_eager_on_fresh_inputs(recwarn):
     torch.manual_seed(0)
+    before = dict(backend.stats)
     model = nn.Sequential(nn.Linear(16, 32), nn.GELU(), nn.Linear(32, 8)).eval()
     compiled = torch.compile(model, backend="kiln")
     for _ in range(3):
         x = torch.randn(4, 16)
         torch.testing.assert_close(compiled(x), model(x), **TOLERANCE)
-    # Matching eager proves nothing if the graph ran eagerly: a supported graph must
-    # not fall back.
-    fallbacks = [w for w in recwarn if "running this graph eagerly" in str(w.message)]
-    assert not fallbacks, [str(w.message) for w in fallbacks]
+    # Matching eager proves nothing if the graph ran eagerly, or if its ops ran through
+    # torch: a supported graph must be compiled whole.
+    assert backend.stats["compiled_graphs"] == before["compiled_graphs"] + 1
+    assert backend.stats["eager_graphs"] == before["eager_graphs"]
+    assert backend.stats["fallback_ops"] == before["fallback_ops"]
+    warned = [str(w.message) for w in recwarn if "kiln backend" in str(w.message)]
+    assert not warned, warned
 
 
 @torch.no_grad()
-def test_unsupported_op_falls_back_to_eager_with_warning():
+def test_unsupported_op_runs_through_torch_with_a_warning_at_the_users_line():
     x = torch.randn(5, 3)
+    before = dict(backend.stats)
+    with pytest.warns(RuntimeWarning, match="aten.cumsum.default runs through torch") as warned:
+        out = torch.compile(Cumsum(), backend="kiln")(x)
+    torch.testing.assert_close(out, torch.cumsum(x, dim=0) * 2)
+    warning = next(w for w in warned if "cumsum" in str(w.message))
+    assert (warning.filename, warning.lineno) == (__file__, CUMSUM_LINE)
+    assert backend.stats["compiled_graphs"] == before["compiled_graphs"] + 1
+    assert backend.stats["fallback_ops"] == before["fallback_ops"] + 1
+    assert backend.stats["eager_graphs"] == before["eager_graphs"]
+
+
+@torch.no_grad()
+def test_strict_mode_runs_a_graph_with_an_unsupported_op_eagerly(monkeypatch):
+    monkeypatch.setenv("KILN_FALLBACK", "0")
+    x = torch.randn(5, 3)
+    before = dict(backend.stats)
     with pytest.warns(RuntimeWarning, match="kiln backend: running this graph eagerly.*cumsum"):
         out = torch.compile(Cumsum(), backend="kiln")(x)
     torch.testing.assert_close(out, torch.cumsum(x, dim=0) * 2)
+    assert backend.stats["eager_graphs"] == before["eager_graphs"] + 1

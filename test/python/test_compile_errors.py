@@ -11,7 +11,13 @@ class UsesCumsum(torch.nn.Module):
         return torch.cumsum(x, dim=0)  # the line the error must point at
 
 
-def test_unsupported_op_names_op_and_user_line():
+@pytest.fixture
+def strict(monkeypatch):
+    """Strict mode: an op Kiln does not compile is an error, not run through torch."""
+    monkeypatch.setenv("KILN_FALLBACK", "0")
+
+
+def test_unsupported_op_names_op_and_user_line(strict):
     with pytest.raises(kiln.KilnError) as raised:
         kiln.compile(UsesCumsum(), torch.randn(4))
     message = str(raised.value)
@@ -25,11 +31,26 @@ def cumsum_twice(x):
     return torch.cumsum(y, dim=0)  # the line the error must point at
 
 
-def test_unsupported_op_in_a_plain_function_names_the_user_line():
+def test_unsupported_op_in_a_plain_function_names_the_user_line(strict):
     with pytest.raises(kiln.KilnError) as raised:
         kiln.compile(cumsum_twice, torch.randn(4))
     line = cumsum_twice.__code__.co_firstlineno + 2
     assert f"test_compile_errors.py:{line}: aten.cumsum is not supported by Kiln yet" in str(raised.value)
+
+
+def flip_then_cumsum(x):
+    y = torch.flip(x, [0])  # the first line the error must point at
+    return torch.cumsum(y, dim=0)  # the second
+
+
+def test_strict_mode_names_every_unsupported_op_at_once(strict):
+    with pytest.raises(kiln.KilnError) as raised:
+        kiln.compile(flip_then_cumsum, torch.randn(4))
+    line = flip_then_cumsum.__code__.co_firstlineno
+    message = str(raised.value)
+    assert f"test_compile_errors.py:{line + 1}: aten.flip is not supported by Kiln yet" in message
+    assert f"test_compile_errors.py:{line + 2}: aten.cumsum is not supported by Kiln yet" in message
+    assert "KILN_FALLBACK=0" in message
 
 
 def test_untraceable_program_explains_torch_export_failure():

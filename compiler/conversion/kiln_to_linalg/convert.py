@@ -11,7 +11,8 @@ from ...pass_registry import register_pass
 from . import data_movement, elementwise, structured  # noqa: F401  (registers lowerings)
 from .registry import LOWERINGS
 
-KERNEL_STRUCTURE_OPS = ("kiln.kernel", "kiln.yield")  # kept: kiln-outline-kernels removes them
+# Kept: kiln-outline-kernels turns these into functions and calls.
+KERNEL_STRUCTURE_OPS = ("kiln.kernel", "kiln.yield", "kiln.fallback")
 
 
 @register_pass
@@ -19,7 +20,8 @@ KERNEL_STRUCTURE_OPS = ("kiln.kernel", "kiln.yield")  # kept: kiln-outline-kerne
 class ConvertKilnToLinalg:
     """Lower kiln ops to linalg, tensor, arith and math ops on tensors.
 
-    Ops inside ``kiln.kernel`` regions are lowered in place; the kernels stay.
+    Ops inside ``kiln.kernel`` regions are lowered in place; the kernels stay, and so
+    do the host's ``kiln.fallback`` ops.
     Elementwise ops, broadcasts, reductions, gathers and convolutions become
     ``linalg.generic``; matmuls become ``linalg.matmul``/``linalg.batch_matmul``;
     slices, concats and pads become ``tensor.extract_slice``/``tensor.insert_slice``.

@@ -10,6 +10,7 @@ from ...diagnostics import UnsupportedOpError
 from ...host_program import STATE_COUNT_ATTR
 from ...pass_registry import register_pass
 from . import elementwise, linear, pooling, reductions, shape, structure  # noqa: F401  (registers converters)
+from .fallback import convert_to_fallback
 from .registry import CONVERTERS
 from .rewriter import ConversionFailure, Rewriter
 from .types import UnsupportedTypeError, convert_vtensor
@@ -30,23 +31,28 @@ class ConvertTorchToKiln:
         %0 = "kiln.broadcast"(%b) {dimensions = array<i64: 1>} : (tensor<3xf32>) -> tensor<2x3xf32>
         %r = "kiln.add"(%a, %0) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
 
-    An op with no converter fails the pass with its name and the user's source line.
+    An op with no converter (or outside what its converter handles) fails the pass,
+    which names every such op with the user's source line. With ``fallback``, it
+    becomes a ``kiln.fallback`` instead, which the host runs through torch; only an op
+    that the host cannot run either (an argument not known at compile time, a result
+    that is not a static tensor) still fails.
     """
 
     argument: ClassVar[str] = "convert-torch-to-kiln"
+    fallback: bool = False
 
     def run(self, module: ir.Operation) -> None:
         for op in list(module.regions[0].blocks[0].operations):
             if op.operation.name == "func.func":
                 with op.location:
-                    _convert_function(op)
+                    _convert_function(op, self.fallback)
 
 
 # Kiln's own function attributes, set before conversion, that later stages read.
 KEPT_FUNCTION_ATTRS = (STATE_COUNT_ATTR,)
 
 
-def _convert_function(old: func.FuncOp) -> None:
+def _convert_function(old: func.FuncOp, fallback: bool) -> None:
     old_type = ir.FunctionType(ir.TypeAttr(old.attributes["function_type"]).value)
     try:
         inputs = [convert_vtensor(t) for t in old_type.inputs]
@@ -62,13 +68,19 @@ def _convert_function(old: func.FuncOp) -> None:
     new_block = new.add_entry_block()
     rewriter = Rewriter()
     rewriter.values.update(zip(old_block.arguments, new_block.arguments))
+    unsupported: list[UnsupportedOpError] = []
     with ir.InsertionPoint(new_block):
         for op in old_block.operations:
-            _convert_op(rewriter, op)
+            _convert_op(rewriter, op, fallback, unsupported)
+    if unsupported:
+        raise unsupported[0].merged_with(unsupported[1:])
     old.operation.erase()
 
 
-def _convert_op(rewriter: Rewriter, op) -> None:
+def _convert_op(rewriter: Rewriter, op, fallback: bool,
+                unsupported: list[UnsupportedOpError]) -> None:
+    """Convert ``op``; an op Kiln cannot convert is added to ``unsupported``, and still
+    becomes a ``kiln.fallback`` when it can, so that the other ops are checked too."""
     name = op.operation.name
     if name == "torch.operator":  # an ATen op torch-mlir has no dedicated op for
         name = op.attributes["name"].value
@@ -77,13 +89,24 @@ def _convert_op(rewriter: Rewriter, op) -> None:
             func.ReturnOp([rewriter.tensor(v) for v in op.operands])
         return
     converter = CONVERTERS.get(name)
-    if converter is None:
-        raise UnsupportedOpError(_aten_name(name), op.location)
+    reason = "Kiln has no converter for it"
+    if converter is not None:
+        try:
+            with op.location:
+                rewriter.values.update(zip(op.results, converter(rewriter, op.operation)))
+            return
+        except (ConversionFailure, UnsupportedTypeError) as failure:
+            reason = str(failure)
     try:
         with op.location:
-            new_values = converter(rewriter, op.operation)
-    except (ConversionFailure, UnsupportedTypeError) as failure:
-        raise UnsupportedOpError(_aten_name(name), op.location, str(failure)) from None
+            new_values = convert_to_fallback(rewriter, op.operation, name, reason)
+    except ConversionFailure as failure:
+        raise UnsupportedOpError(_aten_name(name), op.location,
+                                 f"{reason}; the host cannot run it through torch either: "
+                                 f"{failure}").merged_with(unsupported) from None
+    if not fallback:
+        unsupported.append(UnsupportedOpError(_aten_name(name), op.location,
+                                              "" if converter is None else reason))
     rewriter.values.update(zip(op.results, new_values))
 
 

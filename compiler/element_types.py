@@ -1,0 +1,15 @@
+"""The builtin MLIR element types that Kiln's tensors use, and their torch dtypes."""
+
+import torch
+from torch_mlir import ir
+
+TORCH_DTYPES = {
+    "f16": torch.float16, "bf16": torch.bfloat16, "f32": torch.float32, "f64": torch.float64,
+    "i64": torch.int64, "i32": torch.int32, "i16": torch.int16, "i8": torch.int8,
+    "i1": torch.bool,
+}
+
+
+def dtype_of(element_type: ir.Type) -> torch.dtype:
+    """The torch dtype of a tensor or memref with elements of ``element_type``."""
+    return TORCH_DTYPES[str(element_type)]

@@ -1,0 +1,87 @@
+"""Ops Kiln does not compile run through torch as host steps between Kiln's kernels."""
+
+import io
+
+import pytest
+import torch
+
+import kiln
+from kiln.runtime import load
+from kiln.runtime.host_program import Fallback, Launch
+
+# Each op's result is computed by torch itself; only Kiln's kernels around them round.
+TOLERANCE = dict(rtol=1e-5, atol=1e-5)
+
+
+def between_kernels(x, i):
+    y = torch.flip(x * 2, [0])  # a kernel feeds the fallback through the arena
+    m = torch.max(y, 1)  # two results
+    return y.exp() + 1, m.values, m.indices, torch.cumsum(x, 1, dtype=torch.float64)
+
+
+def example():
+    return torch.randn(6, 40), torch.randint(0, 40, (6, 3))
+
+
+def test_unsupported_ops_run_between_kernels_and_match_eager():
+    compiled = kiln.compile(between_kernels, *example())
+    steps = compiled.host_program.steps
+    fallbacks = [s for s in steps if isinstance(s, Fallback)]
+    assert [s.op for s in fallbacks] == ["aten.flip.default", "aten.max.dim", "aten.cumsum.default"]
+    assert sum(isinstance(s, Launch) for s in steps) >= 2  # x * 2 before, exp + 1 after
+    assert any(t.buffer.kind == "arena" for s in fallbacks for t in (*s.args, *s.results))
+    for _ in range(3):
+        x, i = example()
+        for got, expected in zip(compiled(x, i), between_kernels(x, i), strict=True):
+            torch.testing.assert_close(got, expected, **TOLERANCE)
+
+
+def test_stats_say_what_ran_through_torch_where_and_why():
+    compiled = kiln.compile(between_kernels, *example())
+    fallbacks = compiled.stats["fallbacks"]
+    line = between_kernels.__code__.co_firstlineno
+    assert fallbacks[0] == {"op": "aten.flip.default", "where": f"{__file__}:{line + 1}",
+                            "reason": "Kiln has no converter for it"}
+    assert [f["op"] for f in fallbacks] == ["aten.flip.default", "aten.max.dim",
+                                           "aten.cumsum.default"]
+    assert "fallback aten.cumsum.default" in compiled.host_program.describe()
+
+
+def test_a_supported_program_has_no_fallbacks():
+    compiled = kiln.compile(lambda x: torch.softmax(x, -1) * 2, torch.randn(4, 8))
+    assert compiled.stats["fallbacks"] == []
+
+
+def test_a_saved_program_with_fallbacks_runs_without_the_compiler():
+    compiled = kiln.compile(between_kernels, *example())
+    buffer = io.BytesIO()
+    compiled.save(buffer)
+    buffer.seek(0)
+    loaded = load(buffer)
+    x, i = example()
+    for got, expected in zip(loaded(x, i), between_kernels(x, i), strict=True):
+        torch.testing.assert_close(got, expected, **TOLERANCE)
+
+
+def test_a_fallback_reads_parameters_and_writes_outputs():
+    class Scan(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scale = torch.nn.Parameter(torch.randn(5))
+
+        def forward(self, x):
+            return torch.cumprod(x * self.scale, dim=1)
+
+    model = Scan()
+    x = torch.rand(3, 5) + 0.5
+    compiled = kiln.compile(model, x)
+    with torch.no_grad():
+        torch.testing.assert_close(compiled(x), model(x), **TOLERANCE)
+        model.scale.mul_(2)  # read at every call, by kernels and fallbacks alike
+        torch.testing.assert_close(compiled(x), model(x), **TOLERANCE)
+
+
+def test_strict_mode_refuses_instead(monkeypatch):
+    monkeypatch.setenv("KILN_FALLBACK", "0")
+    with pytest.raises(kiln.KilnError, match="aten.flip is not supported"):
+        kiln.compile(between_kernels, *example())
