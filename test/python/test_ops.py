@@ -241,3 +241,37 @@ def test_mixed_dtype_operands_promote_as_eager_does(grad_dtype, input_dtype):
 
     result = kiln.compile(backward, grad, x)(grad, x)
     assert result.dtype == backward(grad, x).dtype and torch.equal(result, backward(grad, x))
+
+
+HALFWAY = torch.tensor([0.5, 1.5, 2.5, -0.5, -2.5, 3.49, -3.51, 1e8 + 0.5, 0.0, 7.0])
+SPECIAL = torch.tensor([float("nan"), float("inf"), -float("inf"), -0.0, 0.0])
+
+ROUNDING_CASES = {
+    "round-halfway": (torch.round, (HALFWAY,)),
+    "round-random": (torch.round, (rand(5, 7, low=-9, high=9),)),
+    "round-decimals": (lambda x: torch.round(x, decimals=2), (rand(5, 7, low=-9, high=9),)),
+    "round-negative-decimals": (lambda x: torch.round(x, decimals=-1), (rand(4, 6, low=-300, high=300),)),
+    "round-special": (torch.round, (SPECIAL,)),
+    "round-int": (torch.round, (randint(3, 4, high=20) - 10,)),
+    "trunc": (torch.trunc, (rand(5, 7, low=-9, high=9),)),
+    "trunc-special": (torch.trunc, (SPECIAL,)),
+    "trunc-int": (torch.trunc, (randint(3, 4, high=20) - 10,)),
+    "sign": (torch.sign, (rand(5, 7),)),
+    "sign-special": (torch.sign, (SPECIAL,)),
+    "sign-int": (torch.sign, (randint(3, 5, high=7) - 3,)),
+    "sign-bool": (torch.sign, (randint(3, 5, high=2).bool(),)),
+    "fmod": (torch.fmod, (rand(5, 7, low=-9, high=9), rand(5, 7, low=-3, high=3))),
+    "fmod-scalar": (lambda x: torch.fmod(x, -1.5), (rand(4, 6, low=-9, high=9),)),
+    "fmod-int": (torch.fmod, (randint(4, 6, high=40) - 20, randint(4, 6, high=5) + 1)),
+    "fmod-int-negative-divisor": (lambda x: torch.fmod(x, -3), (randint(4, 6, high=40) - 20,)),
+}
+
+
+@pytest.mark.parametrize("case", ROUNDING_CASES)
+def test_rounding_and_sign_ops_match_eager_exactly(case, monkeypatch):
+    """Rounding, sign and fmod are exact: compared at torch's default tolerances, in
+    strict mode, so that a fallback to torch cannot pass for a conversion."""
+    monkeypatch.setenv("KILN_FALLBACK", "0")
+    fn, args = ROUNDING_CASES[case]
+    compiled = kiln.compile(fn, *args)
+    torch.testing.assert_close(compiled(*args), fn(*args), equal_nan=True)

@@ -162,3 +162,95 @@ def convert_arange(rewriter, op):
     values = kiln.BINARY_OPS["mul"](values, rewriter.splat(step, type_), type_).result
     return [kiln.BINARY_OPS["add"](values, rewriter.splat(start, type_), type_).result]
 
+
+
+def _unary(name: str, x: ir.Value) -> ir.Value:
+    return kiln.UNARY_OPS[name](x, x.type).result
+
+
+def _binary(name: str, lhs: ir.Value, rhs: ir.Value) -> ir.Value:
+    return kiln.BINARY_OPS[name](lhs, rhs, lhs.type).result
+
+
+def _compare(predicate: str, lhs: ir.Value, rhs: ir.Value) -> ir.Value:
+    type_ = ir.RankedTensorType.get(lhs.type.shape, ir.IntegerType.get_signless(1))
+    return kiln.CompareOp(lhs, rhs, ir.StringAttr.get(predicate), type_).result
+
+
+def _select(condition: ir.Value, true_value: ir.Value, false_value: ir.Value) -> ir.Value:
+    return kiln.SelectOp(condition, true_value, false_value, true_value.type).result
+
+
+def _is_float(value: ir.Value) -> bool:
+    return isinstance(value.type.element_type, ir.FloatType)
+
+
+@converts("torch.aten.sign")
+def convert_sign(rewriter, op):
+    """``sign(x)`` is ``(x > 0) - (x < 0)``: 0 for zeros and NaN, as in eager."""
+    type_ = rewriter.result_type(op)
+    x = rewriter.operand_as(op.operands[0], type_)
+    if str(type_.element_type) == "i1":
+        return [x]
+    zero = rewriter.splat(0, type_)
+    positive, negative = (rewriter.cast(_compare(p, x, zero), type_.element_type) for p in ("gt", "lt"))
+    return [_binary("sub", positive, negative)]
+
+
+@converts("torch.aten.trunc")
+def convert_trunc(rewriter, op):
+    """Rounds toward zero: ``ceil`` below zero, ``floor`` elsewhere; integers stay."""
+    type_ = rewriter.result_type(op)
+    x = rewriter.operand_as(op.operands[0], type_)
+    if not _is_float(x):
+        return [x]
+    return [_truncated(rewriter, x)]
+
+
+def _truncated(rewriter, x: ir.Value) -> ir.Value:
+    negative = _compare("lt", x, rewriter.splat(0, x.type))
+    return _select(negative, _unary("ceil", x), _unary("floor", x))
+
+
+@converts("torch.aten.round", "torch.aten.round.decimals")
+def convert_round(rewriter, op):
+    """Rounds half to even, as eager does; ``decimals`` scales by a power of ten first."""
+    type_ = rewriter.result_type(op)
+    x = rewriter.operand_as(op.operands[0], type_)
+    if not _is_float(x):
+        return [x]
+    decimals = rewriter.constant(op.operands[1]) if op.name.endswith("decimals") else 0
+    if decimals == 0:
+        return [_round_half_even(rewriter, x)]
+    scale = rewriter.splat(10.0 ** abs(decimals), type_)
+    # eager multiplies then divides for decimals > 0, and the reverse for decimals < 0
+    into, back = ("mul", "div") if decimals > 0 else ("div", "mul")
+    return [_binary(back, _round_half_even(rewriter, _binary(into, x, scale)), scale)]
+
+
+def _round_half_even(rewriter, x: ir.Value) -> ir.Value:
+    """``floor(x)``, plus one when the fraction is above a half, or a half and the floor odd.
+
+    ``x - floor(x)`` is exact in floating point, so the halfway test is too.
+    """
+    floor = _unary("floor", x)
+    fraction = _binary("sub", x, floor)
+    half = rewriter.splat(0.5, x.type)
+    half_floor = _binary("mul", floor, half)
+    floor_is_odd = _compare("ne", _unary("floor", half_floor), half_floor)
+    halfway_up = kiln.BINARY_OPS["and"](_compare("eq", fraction, half), floor_is_odd,
+                                        floor_is_odd.type).result
+    up = kiln.BINARY_OPS["or"](_compare("gt", fraction, half), halfway_up, halfway_up.type).result
+    return _select(up, _binary("add", floor, rewriter.splat(1, x.type)), floor)
+
+
+@converts("torch.aten.fmod.Tensor", "torch.aten.fmod.Scalar")
+def convert_fmod(rewriter, op):
+    """C's truncated remainder, with the dividend's sign: ``fmod(a, b)`` is
+    ``remainder(|a|, |b|)`` negated where ``a < 0``, exactly, as both operands of that
+    remainder are non-negative."""
+    type_ = rewriter.result_type(op)
+    a, b = (rewriter.operand_as(o, type_) for o in op.operands[:2])
+    magnitude = _binary("remainder", _unary("abs", a), _unary("abs", b))
+    negative = _compare("lt", a, rewriter.splat(0, type_))
+    return [_select(negative, _unary("neg", magnitude), magnitude)]
