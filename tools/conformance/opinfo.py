@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import re
 import sys
 import time
 import warnings
@@ -45,12 +44,11 @@ import torch
 from torch.utils import _pytree as pytree
 
 from .pool import CRASH, HANDLER_ERROR, TIMEOUT, WorkerPool
+from .reasons import one_line
 
 CATEGORIES = ("pass", "wrong", "crash", "timeout", "refused", "export", "other")
 WORKER_ENV = {"KILN_CACHE": "0", "KILN_FALLBACK": "0"}
 COVERAGE_DOC = Path(__file__).resolve().parents[2] / "docs" / "coverage.md"
-_REASON_LENGTH = 110
-_SOURCE_PREFIX = re.compile(r"^\S+\.py:\d+: ")
 
 
 @dataclass(frozen=True)
@@ -100,13 +98,6 @@ def dtypes_to_run(op_name: str, requested: str) -> list[str]:
     return sorted(wanted & supported)
 
 
-def shorten(message: str) -> str:
-    """The first line of an error message, without a leading ``file.py:line:``, cut short."""
-    line = next((line.strip() for line in message.splitlines() if line.strip()), "")
-    line = _SOURCE_PREFIX.sub("", line)
-    return line if len(line) <= _REASON_LENGTH else line[: _REASON_LENGTH - 1] + "…"
-
-
 def samples_of(op_name: str, dtype: str, limit: int) -> list:
     """The first ``limit`` sample inputs of an op, drawn from a fixed seed."""
     torch.manual_seed(0)
@@ -153,7 +144,7 @@ def _matches(actual, expected) -> str:
     try:
         torch.testing.assert_close(actual, expected, equal_nan=True)
     except Exception as error:  # AssertionError, or results of different structure
-        return shorten(str(error))
+        return one_line(str(error))
     return ""
 
 
@@ -165,24 +156,24 @@ def check_sample(op, sample) -> tuple[str, str]:
     try:
         expected = program(*_clones(tensors))
     except Exception as error:
-        return "export", "eager: " + shorten(str(error))
+        return "export", "eager: " + one_line(str(error))
     try:
         exported = torch.export.export(_AsModule(program), tensors, strict=False)
         mismatch = _matches(exported.module()(*_clones(tensors)), expected)
     except Exception as error:
-        return "export", "torch.export: " + shorten(f"{type(error).__name__}: {error}")
+        return "export", "torch.export: " + one_line(f"{type(error).__name__}: {error}")
     if mismatch:
         return "export", "exported program differs from eager: " + mismatch
     try:
         compiled = kiln_compile(program, *tensors)
     except KilnError as error:
-        return "refused", shorten(str(error))
+        return "refused", one_line(str(error))
     except Exception as error:
-        return "other", "compile: " + shorten(f"{type(error).__name__}: {error}")
+        return "other", "compile: " + one_line(f"{type(error).__name__}: {error}")
     try:
         actual = compiled(*_clones(tensors))
     except Exception as error:
-        return "other", "run: " + shorten(f"{type(error).__name__}: {error}")
+        return "other", "run: " + one_line(f"{type(error).__name__}: {error}")
     mismatch = _matches(actual, expected)
     return ("wrong", mismatch) if mismatch else ("pass", "")
 
@@ -196,7 +187,7 @@ def check_task(task: Task):
         samples = samples_of(task.op, task.dtype, task.limit)
     except Exception as error:
         yield 0
-        yield SampleResult(-1, "export", "sample inputs: " + shorten(str(error)))
+        yield SampleResult(-1, "export", "sample inputs: " + one_line(str(error)))
         return
     yield len(samples)
     for index in range(task.first, len(samples)):
@@ -243,7 +234,7 @@ def record(report: OpReport, outcome, pool: WorkerPool) -> None:
     done = max((r.index for r in items), default=task.first - 1)
     stuck = done + 1
     if outcome.failure == HANDLER_ERROR:
-        report.results[stuck] = SampleResult(stuck, "other", shorten(outcome.detail.splitlines()[-1]))
+        report.results[stuck] = SampleResult(stuck, "other", one_line(outcome.detail.splitlines()[-1]))
     elif outcome.failure == CRASH:
         report.results[stuck] = SampleResult(stuck, "crash", outcome.detail)
         if stuck + 1 < (report.total or task.limit):
