@@ -4,6 +4,7 @@ import pytest
 import torch
 
 import kiln
+from custom_ops import reverse_rows
 
 
 class UsesCumsum(torch.nn.Module):
@@ -38,17 +39,18 @@ def test_unsupported_op_in_a_plain_function_names_the_user_line(strict):
     assert f"test_compile_errors.py:{line}: aten.cumsum is not supported by Kiln yet" in str(raised.value)
 
 
-def flip_then_cumsum(x):
-    y = torch.flip(x, [0])  # the first line the error must point at
+def reverse_then_cumsum(x):
+    y = reverse_rows(x)  # the first line the error must point at
     return torch.cumsum(y, dim=0)  # the second
 
 
 def test_strict_mode_names_every_unsupported_op_at_once(strict):
     with pytest.raises(kiln.KilnError) as raised:
-        kiln.compile(flip_then_cumsum, torch.randn(4))
-    line = flip_then_cumsum.__code__.co_firstlineno
+        kiln.compile(reverse_then_cumsum, torch.randn(4))
+    line = reverse_then_cumsum.__code__.co_firstlineno
     message = str(raised.value)
-    assert f"test_compile_errors.py:{line + 1}: aten.flip is not supported by Kiln yet" in message
+    assert (f"test_compile_errors.py:{line + 1}: kiln_test.reverse_rows is not supported by "
+            "Kiln yet") in message
     assert f"test_compile_errors.py:{line + 2}: aten.cumsum is not supported by Kiln yet" in message
     assert "KILN_FALLBACK=0" in message
 
@@ -79,7 +81,15 @@ def test_a_zero_size_operand_is_refused_not_a_crash():
 
 
 def test_an_internal_failure_names_a_reproducer(tmp_path, monkeypatch):
+    from kiln.compiler.conversion.torch_to_kiln.registry import CONVERTERS
+
+    def broken_converter(rewriter, op):
+        raise RuntimeError("a bug in a converter")
+
+    monkeypatch.setitem(CONVERTERS, "torch.aten.mul.Tensor", broken_converter)
     monkeypatch.setenv("KILN_REPRODUCER_DIR", str(tmp_path))
-    with pytest.raises(kiln.KilnError, match=r"kiln-opt .*kiln-reproducer-kiln-.*\.mlir"):
-        kiln.compile(lambda a: a[2:2] * 2, torch.randn(5, 3))  # empty slices: not yet supported
+    monkeypatch.setenv("KILN_CACHE", "0")
+    with pytest.raises(kiln.KilnError, match=r"(?s)a bug in a converter.*"
+                                             r"kiln-opt .*kiln-reproducer-kiln-.*\.mlir"):
+        kiln.compile(lambda a, b: a * b, torch.randn(5, 3), torch.randn(5, 3))
     assert list(tmp_path.glob("kiln-reproducer-kiln-*.mlir"))
