@@ -31,6 +31,7 @@ Ops run in a pool of worker processes (``pool.WorkerPool``) with ``KILN_CACHE=0`
 from __future__ import annotations
 
 import argparse
+import gc
 import itertools
 import sys
 import time
@@ -104,9 +105,10 @@ def samples_of(op_name: str, dtype: str, limit: int) -> list:
     op = op_registry()[op_name]
     samples = op.sample_inputs("cpu", getattr(torch, dtype), requires_grad=False)
     chosen = list(itertools.islice(samples, limit))
-    # Close the generator now: left to the garbage collector, its grad-mode context
-    # would exit later, inside some torch.export trace.
-    getattr(samples, "close", lambda: None)()
+    # Finalize the unfinished sample generator now: left to a later garbage collection,
+    # its grad-mode context would exit inside some torch.export trace, and complain.
+    del samples
+    gc.collect()
     return chosen
 
 
