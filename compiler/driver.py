@@ -104,6 +104,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
         target=target, host_program=host_program, binary=binary, state=state,
         inputs=[_spec_of(name, arg) for name, arg in zip(names, example_args)],
         outputs=outputs, output_tree=pytree.treespec_dumps(program.call_spec.out_spec),
+        mutations=list(imported.mutations),
         stats={
             "kernels": sum(isinstance(step, Launch) for step in steps),
             "distinct_kernels": len(llvm_ir),

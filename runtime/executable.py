@@ -25,7 +25,7 @@ from .fallback import bind_fallback
 from .host_program import BufferRef, Copy, Fallback, HostProgram, Launch, Prepack
 
 FORMAT = "kiln-executable"
-FORMAT_VERSION = 3  # 3: a sha256 checksum of the contents
+FORMAT_VERSION = 4  # 3: a sha256 checksum of the contents; 4: in-place updates
 # Scratch buffers start on a 64-byte boundary, as the compiler's allocations assume.
 ALIGNMENT = 64
 
@@ -55,7 +55,9 @@ class TensorSpec:
 class Executable:
     """What ``kiln.compile`` returns: call it like the original module.
 
-    Each call allocates fresh output tensors and runs :attr:`host_program`. Scratch
+    Each call allocates fresh output tensors and runs :attr:`host_program`; a buffer or
+    input the module updates in place (BatchNorm's running statistics, ``x.add_(1)``) is
+    updated after the call. Scratch
     memory (the arena) is allocated once per executable and reused; a lock serializes
     calls that use it, so concurrent calls are safe.
     """
@@ -68,6 +70,9 @@ class Executable:
     outputs: list[TensorSpec]
     output_tree: str
     stats: dict = field(default_factory=dict)
+    # The leading outputs are new values of tensors the program updates in place: each
+    # is copied into ("state", i) or ("input", i) after the call, not returned.
+    mutations: list[tuple[str, int]] = field(default_factory=list)
 
     def __post_init__(self):
         from kiln import knobs  # the runtime reads settings only through knobs
@@ -193,9 +198,19 @@ class Executable:
                     self._packed_for[index] = version
             for function, slots in self._steps:
                 function(*[pointers[i] for i in slots])
+        if self.mutations:
+            outputs = self._apply_mutations(outputs, live_state, args)
         if self._single_output:
             return outputs[0]
         return pytree.tree_unflatten(outputs, self._output_spec)
+
+    def _apply_mutations(self, outputs: list[torch.Tensor], state: list[torch.Tensor],
+                         args: tuple) -> list[torch.Tensor]:
+        """Copy each in-place update into the caller's tensor; return the other outputs."""
+        with torch.no_grad():
+            for (kind, index), value in zip(self.mutations, outputs):
+                (state if kind == "state" else args)[index].copy_(value)
+        return outputs[len(self.mutations):]
 
     def _checked_inputs(self, args) -> list[torch.Tensor]:
         if len(args) != len(self.inputs):
@@ -227,6 +242,7 @@ class Executable:
             "inputs": [_spec_record(s) for s in self.inputs],
             "outputs": [_spec_record(s) for s in self.outputs],
             "output_tree": self.output_tree, "stats": self.stats,
+            "mutations": [list(m) for m in self.mutations],
         }
         record["checksum"] = _checksum(record)
         torch.save(record, path)
@@ -260,6 +276,7 @@ def load(path: str | Path | BinaryIO) -> Executable:
         inputs=[_spec_from_record(s) for s in record["inputs"]],
         outputs=[_spec_from_record(s) for s in record["outputs"]], output_tree=record["output_tree"],
         stats=dict(record["stats"]),
+        mutations=[(str(kind), int(index)) for kind, index in record["mutations"]],
     )
     executable.stats["load_seconds"] = time.perf_counter() - started
     return executable
@@ -272,7 +289,7 @@ def _checksum(record: dict) -> str:
         digest.update(str((tensor.dtype, tuple(tensor.shape))).encode())
         digest.update(tensor.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
     metadata = [record["target"], record["host_program"], record["inputs"], record["outputs"],
-                record["output_tree"]]
+                record["output_tree"], record["mutations"]]
     digest.update(json.dumps(metadata, sort_keys=True).encode())
     return digest.hexdigest()
 

@@ -12,6 +12,7 @@ aten = torch.ops.aten
 
 KILN_EXTRA_DECOMPOSITIONS = [
     aten._log_softmax,
+    aten._native_batch_norm_legit_functional,
     aten._softmax,
     aten.addmm,
     aten.clamp,
@@ -22,6 +23,8 @@ KILN_EXTRA_DECOMPOSITIONS = [
     aten.leaky_relu,
     aten.native_group_norm,
     aten.native_layer_norm,
+    aten.upsample_bilinear2d,
+    aten.upsample_nearest2d,
 ]
 
 

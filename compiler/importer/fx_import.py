@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import torch
 from torch.export import ExportedProgram
-from torch.export.graph_signature import InputKind
+from torch.export.graph_signature import InputKind, OutputKind
 from torch_mlir import ir
 from torch_mlir.extras.fx_importer import FxImporter
 
@@ -31,6 +31,9 @@ class ImportedProgram:
     # Fully qualified names of the parameters and buffers that lead the argument list.
     state_names: tuple[str, ...]
     user_input_count: int
+    # For each leading result that is a mutation's new value: the tensor it overwrites
+    # after the call, as ("state", index into state_names) or ("input", user input index).
+    mutations: tuple[tuple[str, int], ...] = ()
 
 
 def export(fn, example_args: tuple) -> ExportedProgram:
@@ -57,15 +60,34 @@ def import_program(program: ExportedProgram, context: ir.Context,
     state_names = tuple(s.target for s in signature.input_specs if s.kind in STATE_KINDS)
     if any(kind not in STATE_KINDS for kind in kinds[: len(state_names)]):
         raise FrontendError("parameters and buffers must precede user inputs in the exported graph")
-    if signature.buffers_to_mutate or signature.user_inputs_to_mutate:
-        raise FrontendError(
-            "the program mutates a buffer or an input in place; Kiln compiles pure "
-            "functions for now (for BatchNorm, call module.eval() first)"
-        )
+    mutations = _mutations(program, state_names)
     importer = FxImporter(context=context)
     importer.import_stateless_graph(program.graph, func_name=function_name)
     user_inputs = len(kinds) - len(state_names)
-    return ImportedProgram(importer.module, function_name, state_names, user_inputs)
+    return ImportedProgram(importer.module, function_name, state_names, user_inputs, mutations)
+
+
+MUTATION_KINDS = {OutputKind.BUFFER_MUTATION: "state", OutputKind.PARAMETER_MUTATION: "state",
+                  OutputKind.USER_INPUT_MUTATION: "input"}
+
+
+def _mutations(program: ExportedProgram, state_names: tuple[str, ...]) -> tuple:
+    """Where each in-place update goes: the exported graph computes a mutated buffer's or
+    input's new value as one of its leading results (its graph signature says which)."""
+    signature = program.graph_signature
+    user_inputs = [s.arg.name for s in signature.input_specs if s.kind == InputKind.USER_INPUT]
+    mutations, seen_user_output = [], False
+    for spec in signature.output_specs:
+        if spec.kind == OutputKind.USER_OUTPUT:
+            seen_user_output = True
+            continue
+        if spec.kind not in MUTATION_KINDS or seen_user_output:
+            raise FrontendError(f"the exported program has a {spec.kind.name} result, which "
+                                "Kiln does not support; compile a module in inference form")
+        kind = MUTATION_KINDS[spec.kind]
+        names = state_names if kind == "state" else user_inputs
+        mutations.append((kind, names.index(spec.target)))
+    return tuple(mutations)
 
 
 def state_tensors(program: ExportedProgram, names: tuple[str, ...]) -> list[torch.Tensor]:

@@ -32,9 +32,11 @@ def check(fn, *args, seed=1234):
 
     The comparison runs on the example `args` and again on fresh random inputs of the
     same shapes, dtypes and value ranges, so a wrong answer cannot hide behind the
-    example inputs.
+    example inputs. Every op must be compiled by Kiln: an op run through torch (a
+    fallback) would match eager without testing Kiln.
     """
     compiled = kiln.compile(fn, *args)
+    assert compiled.stats["fallbacks"] == [], compiled.stats["fallbacks"]
     generator = torch.Generator().manual_seed(seed)
     fresh = tuple(fresh_like(arg, generator) for arg in args)
     with torch.no_grad():

@@ -147,8 +147,7 @@ def test_fingerprinting_changes_neither_the_module_nor_the_random_state(cache_di
     torch.manual_seed(7)
     expected = torch.rand(3)
     torch.manual_seed(7)
-    with pytest.raises(kiln.KilnError, match="mutates a buffer"):  # BatchNorm's running stats
-        kiln.compile(module, x)
+    kiln.compile(module, x)  # compiling traces BatchNorm's updates; only calls apply them
     assert torch.equal(torch.rand(3), expected)
     after = module.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before)

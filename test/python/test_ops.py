@@ -153,6 +153,10 @@ CASES.update({
     "avg_pool2d-stride": (lambda x: F.avg_pool2d(x, 3, stride=2), lambda: (rand(1, 2, 9, 9),)),
     "adaptive_avg_pool2d-1": (lambda x: F.adaptive_avg_pool2d(x, 1), lambda: (rand(2, 3, 5, 5),)),
     "adaptive_avg_pool2d-2": (lambda x: F.adaptive_avg_pool2d(x, (2, 2)), lambda: (rand(2, 3, 6, 4),)),
+    "upsample-nearest": (lambda x: F.interpolate(x, scale_factor=2), lambda: (rand(2, 3, 5, 7),)),
+    "upsample-nearest-size": (lambda x: F.interpolate(x, size=(9, 4)), lambda: (rand(1, 2, 5, 7),)),
+    "upsample-bilinear": (lambda x: F.interpolate(x, scale_factor=2, mode="bilinear"), lambda: (rand(2, 3, 5, 7),)),
+    "upsample-bilinear-align-corners": (lambda x: F.interpolate(x, size=(9, 4), mode="bilinear", align_corners=True), lambda: (rand(1, 2, 5, 7),)),
     # normalization
     "softmax": (lambda x: x.softmax(-1), lambda: (rand(3, 4, 5, low=-5, high=5),)),
     "softmax-dim0": (lambda x: F.softmax(x, dim=0), lambda: (rand(3, 4),)),
