@@ -147,6 +147,13 @@ CASES.update({
         lambda x, w, b: F.conv2d(x, w, b, padding=1, groups=2),
         lambda: (rand(2, 4, 6, 6), rand(6, 2, 3, 3), rand(6)),
     ),
+    # a 1x1 output, whose padded input is larger than its one window reads (ResNet's last
+    # stage on a small image): linalg then requires the input cut to that window
+    "conv2d-one-window": (lambda x, w: F.conv2d(x, w, stride=2, padding=1), lambda: (rand(2, 3, 2, 2), rand(5, 3, 3, 3))),
+    "conv2d-stride-unread-rows": (lambda x, w: F.conv2d(x, w, stride=3, padding=1), lambda: (rand(1, 3, 7, 6), rand(5, 3, 2, 2))),
+    "conv1d": (lambda x, w: F.conv1d(x, w, stride=2, padding=1), lambda: (rand(2, 4, 16), rand(6, 4, 3))),
+    "conv1d-bias-dilation": (lambda x, w, b: F.conv1d(x, w, b, dilation=2, padding=3), lambda: (rand(2, 4, 17), rand(6, 4, 3), rand(6))),
+    "conv1d-groups": (lambda x, w: F.conv1d(x, w, groups=2), lambda: (rand(2, 4, 9), rand(6, 2, 3))),
     "max_pool2d": (lambda x: F.max_pool2d(x, 2), lambda: (rand(2, 3, 8, 8),)),
     "max_pool2d-stride-padding": (lambda x: F.max_pool2d(x, 3, stride=2, padding=1), lambda: (rand(1, 2, 9, 9),)),
     "avg_pool2d": (lambda x: F.avg_pool2d(x, 2), lambda: (rand(2, 3, 8, 8),)),
