@@ -87,6 +87,24 @@ def batch_norm_inference(x, weight, bias, running_mean, running_var, momentum, e
     return out, empty, empty
 
 
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+                                 is_causal=False, scale=None, enable_gqa=False):
+    """Attention in plain ops, returned contiguous as eager's CPU kernel returns it.
+
+    torch's own decomposition (through ``_scaled_dot_product_flash_attention_for_cpu``)
+    returns it (L, N, H, E) in memory; a traced ``transpose(1, 2).reshape(...)`` of the
+    output then becomes a view that a later ``view`` cannot follow (GPT-2 with SDPA).
+    """
+    if query.dim() != 4 or dropout_p:
+        return NotImplemented
+    if attn_mask is not None and attn_mask.dtype == torch.bool:  # True: may attend
+        attn_mask = torch.where(attn_mask, 0.0, float("-inf")).to(query.dtype)
+    output, _ = aten._scaled_dot_product_attention_math.default(
+        query, key, value, attn_mask, dropout_p, is_causal, None, scale=scale,
+        enable_gqa=enable_gqa)
+    return output
+
+
 def as_strided(x, size, stride, storage_offset=None):
     """``as_strided`` that reads a contiguous tensor in row-major order is a view."""
     contiguous, step = [], 1
@@ -101,6 +119,7 @@ def as_strided(x, size, stride, storage_offset=None):
 
 KILN_DECOMPOSITIONS = {
     aten.as_strided.default: as_strided,
+    aten.scaled_dot_product_attention.default: scaled_dot_product_attention,
     aten.var_mean.correction: var_mean,
     aten.var.correction: var,
     aten._native_batch_norm_legit_no_training.default: batch_norm_inference,
