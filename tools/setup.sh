@@ -12,9 +12,10 @@ echo "kiln setup: installing Kiln and its dependencies (torch 2.13.0 CPU, torch-
 .venv/bin/python -m pip install -q --upgrade pip
 # torch first, pinned, so that no dependency can pull in a different build.
 .venv/bin/python -m pip install -q "torch==2.13.0"
-# test: the test tools; bench: transformers and matplotlib for kiln-bench. Not torchvision:
-# the wheel pip finds for torch 2.13 is a CUDA build that fails to import here.
-.venv/bin/python -m pip install -q -e ".[test,bench]"
+# test: the test tools; bench: transformers and matplotlib for kiln-bench; cuda: triton, for
+# the CUDA target's compiler half (it leaves torch alone). Not torchvision: the wheel pip
+# finds for torch 2.13 is a CUDA build that fails to import here.
+.venv/bin/python -m pip install -q -e ".[test,bench,cuda]"
 
 if ! command -v FileCheck >/dev/null && ! command -v FileCheck-22 >/dev/null \
    && [ ! -x /usr/lib/llvm-22/bin/FileCheck ]; then
