@@ -25,14 +25,15 @@ from kiln.runtime.host_program import Copy, Fallback, Launch, Prepack
 from .analysis import eager_peak_bytes_estimate
 from .compile_cache import parameter_names
 from .conversion import kiln_to_linalg, torch_to_kiln  # noqa: F401  (registers passes)
-from .diagnostics import CompileError
+from .diagnostics import CompileError, user_source_line
 from .dialect import make_context
 from .host_program import (STATE_COUNT_ATTR, extract_host_program, find_function,
                            share_identical_kernels, split_kernels)
 from .importer import export, import_program, state_tensors
+from .ir_walk import collect_ops, named
 from .pass_pipeline import build_pass_manager
+from .pipelines import kiln_stage
 from .targets import get_target
-from .targets.llvm_translation import translate_to_llvm_ir
 
 
 # Stages up to this one transform the whole module. Then the host program is extracted
@@ -40,6 +41,8 @@ from .targets.llvm_translation import translate_to_llvm_ir
 HOST_PROGRAM_STAGE = "planned"
 # The stage whose module (before fusion) gives the eager-memory estimate.
 EAGER_ESTIMATE_STAGE = "kiln"
+# After this stage, every op in a kernel must be one the target can run.
+CAPABILITY_STAGE = "fused"
 
 
 def compile_program(fn, example_args: tuple, target: str = "cpu",
@@ -50,8 +53,8 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
     if dump_dir:
         dump_dir.mkdir(parents=True, exist_ok=True)
     timings = {}
-    compiler = get_target(target)
-    stages = compiler.stages()
+    compiler = get_target(target, settings)
+    stages = [kiln_stage(settings.fallback), *compiler.stages()]
     whole_module_stages = _whole_module_stage_count(compiler.name, stages)
     eager_estimate = None
 
@@ -72,6 +75,8 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
             _dump(dump_dir, index, stage.name, module)
             if stage.name == EAGER_ESTIMATE_STAGE:
                 eager_estimate = eager_peak_bytes_estimate(find_function(module, entry_point))
+            if stage.name == CAPABILITY_STAGE:
+                _check_capabilities(module, compiler)
 
         started = time.perf_counter()
         unshared_bytes = ir.IntegerAttr(
@@ -88,13 +93,14 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
             _dump(dump_dir, index, stage.name, kernels)
 
         _check_kernel_arities(kernels, host_program)
-        started = time.perf_counter()
-        llvm_ir = {name: translate_to_llvm_ir(kernel) for name, kernel in kernels.items()}
-    if dump_dir:
-        (dump_dir / f"{len(stages) + 1}-llvm.ll").write_text(
-            "\n".join(f"; kernel {name}\n{text}" for name, text in llvm_ir.items()))
-    binary = compiler.emit_artifact(llvm_ir, settings.opt_level)
-    timings["artifact"] = time.perf_counter() - started
+
+        def dump(file_name: str, text: str) -> None:
+            if dump_dir:
+                (dump_dir / f"{len(stages) + 1}-{file_name}").write_text(text)
+
+        artifact = compiler.emit_artifact(kernels, host_program, dump)
+    timings.update(artifact.timings)
+    binary, host_program = artifact.binary, artifact.host_program
 
     state = state_tensors(program, imported.state_names)
     names = parameter_names(fn, len(example_args))
@@ -107,7 +113,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
         mutations=list(imported.mutations),
         stats={
             "kernels": sum(isinstance(step, Launch) for step in steps),
-            "distinct_kernels": len(llvm_ir),
+            "distinct_kernels": len(kernels),
             "prepacked_weights": sum(isinstance(step, Prepack) for step in steps),
             "copies": sum(isinstance(step, Copy) for step in steps),
             "fallbacks": [{"op": step.op, "where": step.where, "reason": step.reason}
@@ -143,6 +149,25 @@ def _check_kernel_arities(kernels: dict[str, ir.Module], program) -> None:
                 f"{arity[name]} buffers: one of its buffers (a tensor with a zero-size "
                 "dimension, say) cannot be passed as a bare pointer. Kiln does not compile "
                 "this program yet; keep the zero-size tensor out of the compiled region.")
+
+
+def _check_capabilities(module: ir.Module, compiler) -> None:
+    """Refuse a kernel op, or an element type, that the target says it cannot run."""
+    capabilities = compiler.capabilities
+    for kernel in collect_ops(module.operation, named("kiln.kernel")):
+        for op in kernel.regions[0].blocks[0].operations:
+            if capabilities.ops is not None and op.name not in capabilities.ops | {"kiln.yield"}:
+                problem = f"runs no {op.name}"
+            else:
+                types = {str(ir.ShapedType(v.type).element_type)
+                         for v in [*op.operands, *op.results]}
+                unsupported = sorted(types - capabilities.element_types)
+                if not unsupported:
+                    continue
+                problem = f"has no {', '.join(unsupported)} tensors"
+            where = user_source_line(op.location) or str(op.location)
+            raise CompileError(f"{where}: target '{compiler.name}' {problem}; compile this "
+                               "program for another target")
 
 
 def _whole_module_stage_count(target: str, stages: list) -> int:

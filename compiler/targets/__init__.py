@@ -1,13 +1,13 @@
-"""Compiler halves of Kiln's targets."""
+"""Compiler halves of Kiln's targets, found through the ``kiln.targets`` entry points."""
 
-from ..diagnostics import CompileError
-from .cpu import CpuTarget
+from kiln import knobs, targets
 
-TARGETS = {"cpu": CpuTarget}
+from .base import Artifact, Capabilities, CompilerTarget
+
+__all__ = ["Artifact", "Capabilities", "CompilerTarget", "get_target"]
 
 
-def get_target(name: str):
-    """The compiler half of target ``name``."""
-    if name not in TARGETS:
-        raise CompileError(f"unknown target '{name}'; available: {', '.join(sorted(TARGETS))}")
-    return TARGETS[name]()
+def get_target(name: str, settings: knobs.Knobs | None = None) -> CompilerTarget:
+    """The compiler half of target ``name``, for ``settings`` (default: the knobs in force)."""
+    compiler_class = targets.load_half(targets.spec(name).compiler)
+    return compiler_class(settings or knobs.current())

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from torch_mlir import ir
 
+from kiln import targets
 from kiln.runtime.errors import KilnError
 
 from ..dialect.context import make_context
@@ -60,9 +61,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def register_everything() -> None:
-    """Import the modules whose import registers Kiln's passes and pipeline aliases."""
+    """Import the modules whose import registers Kiln's passes and pipeline aliases,
+    the compiler half of every registered target included."""
     for name in _PASS_MODULES:
         importlib.import_module(name)
+    for spec in targets.available().values():
+        targets.load_half(spec.compiler)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The CPU target's compiler half: each kernel's LLVM IR → an object; all → one shared object."""
+"""CPU code generation: each kernel's LLVM IR → an object; all → one shared object."""
 
 import shutil
 import subprocess
@@ -7,12 +7,9 @@ from pathlib import Path
 
 import llvmlite.binding as llvm
 
-from kiln import knobs
+from ...diagnostics import CompileError
 
-from ..diagnostics import CompileError
-from ..pipelines import Stage, cpu_stages
-
-NATIVE_DIR = Path(__file__).parents[2] / "runtime" / "native"
+NATIVE_DIR = Path(__file__).parents[3] / "runtime" / "native"
 # Linked into every kernel library: memref support routines, and the OpenMP entry points
 # that parallel loops call, run on torch's own thread pool.
 SUPPORT_SOURCES = (NATIVE_DIR / "kiln_cpu_support.c", NATIVE_DIR / "kiln_openmp_shim.c")
@@ -21,30 +18,19 @@ llvm.initialize_all_targets()
 llvm.initialize_all_asmprinters()
 
 
-class CpuTarget:
-    """Compiles for the host CPU with llvmlite; links with the system C compiler."""
+def emit_shared_object(kernels: dict[str, str], opt_level: int) -> bytes:
+    """Optimize each kernel's LLVM IR for the host; return one shared object's bytes.
 
-    name = "cpu"
-
-    def stages(self) -> list[Stage]:
-        """The stages after ``torch``, with the ``KILN_FUSION`` options for ``kiln-fuse``
-        and ``KILN_FALLBACK`` for ``convert-torch-to-kiln``."""
-        settings = knobs.current()
-        return cpu_stages(settings.fusion, settings.fallback)
-
-    def emit_artifact(self, kernels: dict[str, str], opt_level: int) -> bytes:
-        """Optimize each kernel's LLVM IR for the host; return one shared object's bytes.
-
-        ``kernels`` maps each kernel's name to its module's LLVM IR text; each becomes
-        one object file. They are compiled one after another: llvmlite serializes every
-        LLVM call behind one process-wide lock, so threads would not overlap.
-        """
-        machine = llvm.Target.from_default_triple().create_target_machine(
-            cpu=llvm.get_host_cpu_name(), features=_host_features(),
-            opt=opt_level, reloc="pic", codemodel="default",
-        )
-        return _link_shared_object([_compile_kernel(text, machine, opt_level)
-                                    for text in kernels.values()])
+    ``kernels`` maps each kernel's name to its module's LLVM IR text; each becomes one
+    object file. They are compiled one after another: llvmlite serializes every LLVM
+    call behind one process-wide lock, so threads would not overlap.
+    """
+    machine = llvm.Target.from_default_triple().create_target_machine(
+        cpu=llvm.get_host_cpu_name(), features=_host_features(),
+        opt=opt_level, reloc="pic", codemodel="default",
+    )
+    return _link_shared_object([_compile_kernel(text, machine, opt_level)
+                                for text in kernels.values()])
 
 
 def _host_features() -> str:

@@ -1,0 +1,55 @@
+"""The CPU target's stages, from ``fused`` to LLVM dialect kernels."""
+
+from ...pass_pipeline import register_pipeline_alias
+from ...pipelines import Stage
+
+register_pipeline_alias(
+    "kiln-lower-to-llvm",
+    "kiln-lower-copies, convert-linalg-to-parallel-loops, kiln-parallelize-loops, "
+    "kiln-expand-math, convert-scf-to-openmp, canonicalize, kiln-merge-parallel-regions, "
+    "expand-strided-metadata, lower-affine, convert-scf-to-cf, "
+    "convert-vector-to-llvm, convert-math-to-llvm, convert-math-to-libm, convert-arith-to-llvm, "
+    "finalize-memref-to-llvm, "
+    "convert-func-to-llvm{use-bare-ptr-memref-call-conv}, convert-cf-to-llvm, "
+    "convert-openmp-to-llvm, reconcile-unrealized-casts",
+    "Lower loops over buffers to the LLVM dialect; big outermost parallel loops become "
+    "OpenMP loops (run on torch's thread pool), the rest serial loops; memrefs pass as "
+    "bare pointers; strided copies become loops (kiln-lower-copies); f32 exp, log, tanh and "
+    "erf become polynomials (kiln-expand-math) that LLVM vectorizes",
+)
+
+
+def cpu_stages(fusion_options: str = "") -> list[Stage]:
+    """The CPU target's stages after ``kiln``; ``fusion_options`` go to ``kiln-fuse``.
+
+    ``tiled`` outlines each kernel into its own function, then folds views and
+    elementwise producers into the indexing of their consumers inside each kernel
+    (``linalg-fuse-elementwise-ops``), runs row-reduction kernels with rows of 256 or
+    more elements one row at a time (``kiln-tile-rows``), splits reductions over 32768 or
+    more elements into chunk partials (``kiln-split-reductions``), moves reshapes of
+    kernel results to the host
+    (``kiln-sink-result-reshapes``), lets elementwise ops overwrite inputs that die
+    there (``kiln-reuse-dead-inputs``; after the last canonicalization, which would undo
+    it), puts a contiguous loop innermost in reductions (``kiln-order-loops``) and lets
+    LLVM reassociate them (``kiln-reassociate-reductions``).
+
+    ``planned`` bufferizes, turns f32 contractions into packed GEMMs
+    (``kiln-lower-contractions``, weights packed once by prepack kernels), places every
+    temporary in the arena (``kiln-plan-memory``) and marks disjoint kernel arguments
+    ``noalias``. ``llvm`` lowers to the LLVM dialect with OpenMP loops and vectorizable
+    math (``kiln-lower-to-llvm``).
+    """
+    return [
+        Stage("fused", f"builtin.module(kiln-fuse{{{fusion_options}}})" if fusion_options
+              else "builtin.module(kiln-fuse)"),
+        Stage("tiled", "builtin.module(convert-kiln-to-linalg, kiln-outline-kernels,"
+                       " linalg-generalize-named-ops, linalg-fuse-elementwise-ops,"
+                       " linalg-fold-unit-extent-dims, canonicalize, cse,"
+                       " kiln-tile-rows{min-row-length=256}, kiln-split-reductions,"
+                       " canonicalize, cse,"
+                       " kiln-sink-result-reshapes, kiln-reuse-dead-inputs, kiln-order-loops,"
+                       " kiln-reassociate-reductions)"),
+        Stage("planned", "builtin.module(kiln-bufferize, kiln-lower-contractions, kiln-plan-memory,"
+                         " kiln-mark-noalias, buffer-deallocation-pipeline)"),
+        Stage("llvm", "builtin.module(kiln-lower-to-llvm)"),
+    ]

@@ -1,0 +1,68 @@
+"""Kiln's targets, found through the entry-point group ``kiln.targets``.
+
+A target is a pair of halves, named by import path so that neither is imported before
+it is needed:
+
+- the *compiler half* (it imports MLIR): its stages from the ``kiln`` dialect to an
+  artifact, its options and what it can run (see ``kiln.compiler.targets.base``);
+- the *runtime half*, a device (it imports neither MLIR nor the compiler): it allocates,
+  copies, loads an artifact, launches kernels and synchronizes (see
+  ``kiln.runtime.devices.base``).
+
+Each entry point names a :class:`TargetSpec`. ``cpu`` and ``cuda`` are registered in
+Kiln's own ``pyproject.toml`` exactly as a vendor's plug-in registers its target::
+
+    [project.entry-points."kiln.targets"]
+    mychip = "mychip_kiln:TARGET"   # TARGET = TargetSpec("mychip", "mychip_kiln.compiler:MyChipCompiler", ...)
+"""
+
+import functools
+import importlib
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+
+from kiln.runtime.errors import DeviceError, KilnError
+
+ENTRY_POINT_GROUP = "kiln.targets"
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """A target's name and the ``module:attribute`` paths of its two halves."""
+
+    name: str
+    compiler: str  # a class with the compiler-half interface
+    device: str  # a class with the device interface
+    description: str = ""
+
+
+CPU = TargetSpec("cpu", "kiln.compiler.targets.cpu:CpuTarget", "kiln.runtime.devices.cpu:CpuDevice",
+                 "the host CPU: LLVM through llvmlite, OpenMP loops on torch's thread pool")
+
+
+@functools.cache
+def available() -> dict[str, TargetSpec]:
+    """Every registered target, by name."""
+    found = {}
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        spec = entry.load()
+        if not isinstance(spec, TargetSpec) or spec.name != entry.name:
+            raise KilnError(f"the '{ENTRY_POINT_GROUP}' entry point '{entry.name}' ({entry.value}) "
+                            f"must name a kiln.targets.TargetSpec called '{entry.name}'")
+        found[entry.name] = spec
+    return found
+
+
+def spec(name: str) -> TargetSpec:
+    """The registered target ``name``; :class:`DeviceError` naming the others if none."""
+    targets = available()
+    if name not in targets:
+        raise DeviceError(f"unknown target '{name}'; available: {', '.join(sorted(targets))}. "
+                          f"A target registers itself in the '{ENTRY_POINT_GROUP}' entry-point group.")
+    return targets[name]
+
+
+def load_half(path: str):
+    """The object at ``module:attribute``."""
+    module, _, attribute = path.partition(":")
+    return getattr(importlib.import_module(module), attribute)
