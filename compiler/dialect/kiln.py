@@ -78,13 +78,20 @@ class UnaryOp(KilnOp):
 
 
 class BinaryOp(KilnOp):
+    """Elementwise arithmetic on operands of one type. On i1, ``add`` and ``maximum`` are
+    logical or, ``mul`` and ``minimum`` logical and, as in torch."""
+
     lhs: Operand[Any]
     rhs: Operand[Any]
     result: Result[Any]
+    bool_allowed = True
 
     def check(self):
         values = [self.lhs, self.rhs, self.result]
-        return v.require_same_shape(values) or v.require_same_element_type(values)
+        message = v.require_same_shape(values) or v.require_same_element_type(values)
+        if message is None and not self.bool_allowed and v.is_bool(v.element_type_of(self.lhs)):
+            message = f"is not defined on i1 operands, got {self.lhs.type}"
+        return message
 
 
 class LogicalBinaryOp(BinaryOp):
@@ -114,12 +121,12 @@ UNARY_OPS["neg"] = _define(UnaryOp, "neg", float_only=False)
 UNARY_OPS["abs"] = _define(UnaryOp, "abs", float_only=False)
 UNARY_OPS["not"] = _define(UnaryOp, "not", float_only=False)
 
-BINARY_OPS = {
-    name: _define(BinaryOp, name)
-    for name in ("add", "sub", "mul", "div", "maximum", "minimum", "pow", "remainder")
-}
-BINARY_OPS["and"] = _define(LogicalBinaryOp, "and")
-BINARY_OPS["or"] = _define(LogicalBinaryOp, "or")
+BINARY_OPS = {name: _define(BinaryOp, name) for name in ("add", "mul", "maximum", "minimum")}
+BINARY_OPS.update({
+    name: _define(BinaryOp, name, bool_allowed=False)
+    for name in ("sub", "div", "pow", "remainder")
+})
+BINARY_OPS.update({name: _define(LogicalBinaryOp, name) for name in ("and", "or")})
 
 COMPARE_PREDICATES = ("eq", "ne", "lt", "le", "gt", "ge")
 

@@ -42,6 +42,14 @@ func.func @and_of_floats(%a: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+func.func @sub_of_bools(%a: tensor<4xi1>) -> tensor<4xi1> {
+  // expected-error @+1 {{'kiln.sub' op is not defined on i1 operands, got tensor<4xi1>}}
+  %0 = "kiln.sub"(%a, %a) : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
+
+// -----
+
 func.func @compare_result_not_i1(%a: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{'kiln.compare' op result must be a tensor of i1, got tensor<4xf32>}}
   %0 = "kiln.compare"(%a, %a) {predicate = "lt"} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>

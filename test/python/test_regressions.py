@@ -23,3 +23,29 @@ def test_one_value_used_twice_by_an_op_and_returned_compiles(program):
     """The op folds to its operand, so the kernel returned one value twice, which
     crashed bufferization (a segmentation fault)."""
     check(program, torch.tensor([1.0, -2.0, 3.0]))
+
+
+def _bools(*shape, seed=0):
+    return torch.rand(shape, generator=torch.Generator().manual_seed(seed)) < 0.5
+
+
+@pytest.mark.parametrize("program", [
+    lambda a, b: a + b,
+    lambda a, b: a + a,
+    lambda a, b: torch.add(a, b, alpha=True),
+    lambda a, b: a + True,
+    lambda a, b: a * b,
+    lambda a, b: torch.maximum(a, b),
+    lambda a, b: torch.minimum(a, b),
+    lambda a, b: torch.maximum(a, torch.tensor(False)),
+    lambda a, b: torch.minimum(a, torch.tensor(True)),
+    lambda a, b: a.sum(),
+    lambda a, b: b.sum(1, keepdim=True),
+    lambda a, b: a.prod(0),
+    lambda a, b: (a.amax(1), b.amin(0)),
+], ids=["add", "add-self", "add-alpha", "add-true", "mul", "maximum", "minimum",
+        "maximum-false", "minimum-true", "sum", "sum-dim", "prod", "amax-amin"])
+def test_arithmetic_on_bools_is_logical_as_in_eager(program):
+    """Bool ``+`` and ``maximum`` are or, ``*`` and ``minimum`` and; a sum counts (int64).
+    i1 addition wrapped (true + true was false) and signed i1 maximum took true for -1."""
+    check(program, _bools(4, 5, seed=1), _bools(4, 5, seed=2))

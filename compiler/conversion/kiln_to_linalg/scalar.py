@@ -16,6 +16,10 @@ def is_float(value: ir.Value) -> bool:
     return isinstance(value.type, ir.FloatType)
 
 
+def is_bool(value: ir.Value) -> bool:
+    return isinstance(value.type, ir.IntegerType) and ir.IntegerType(value.type).width == 1
+
+
 def binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
     if is_float(a):
         float_ops = {
@@ -25,6 +29,8 @@ def binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
         if name == "remainder":
             return _python_remainder(a, b, arith.remf(a, b))
         return float_ops[name](a, b)
+    if is_bool(a):
+        return _bool_binary(name, a, b)
     int_ops = {
         "add": arith.addi, "sub": arith.subi, "mul": arith.muli, "div": arith.divsi,
         "maximum": arith.maxsi, "minimum": arith.minsi, "and": arith.andi, "or": arith.ori,
@@ -33,6 +39,16 @@ def binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
     if name == "remainder":
         return _python_remainder(a, b, arith.remsi(a, b))
     return int_ops[name](a, b)
+
+
+def _bool_binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
+    """Torch's arithmetic on bools: ``+`` and ``maximum`` are or, ``*`` and ``minimum``
+    are and (wrapping or signed i1 arithmetic would take true for -1)."""
+    bool_ops = {
+        "add": arith.ori, "maximum": arith.ori, "or": arith.ori,
+        "mul": arith.andi, "minimum": arith.andi, "and": arith.andi,
+    }
+    return bool_ops[name](a, b)
 
 
 def _python_remainder(a: ir.Value, b: ir.Value, truncated: ir.Value) -> ir.Value:
@@ -49,7 +65,7 @@ def compare(predicate: str, a: ir.Value, b: ir.Value) -> ir.Value:
     i64 = ir.IntegerType.get_signless(64)
     if is_float(a):
         return arith.cmpf(ir.IntegerAttr.get(i64, FLOAT_COMPARE[predicate]), a, b)
-    if ir.IntegerType(a.type).width == 1:
+    if is_bool(a):
         unsigned = {"lt": 6, "le": 7, "gt": 8, "ge": 9}
         return arith.cmpi(ir.IntegerAttr.get(i64, unsigned.get(predicate, INT_COMPARE[predicate])), a, b)
     return arith.cmpi(ir.IntegerAttr.get(i64, INT_COMPARE[predicate]), a, b)

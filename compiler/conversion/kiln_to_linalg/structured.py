@@ -22,9 +22,6 @@ def _identity(kind: str, element_type: ir.Type):
 
 
 def _combine(kind: str, a: ir.Value, b: ir.Value) -> ir.Value:
-    if isinstance(a.type, ir.IntegerType) and ir.IntegerType(a.type).width == 1:
-        # On i1, `max` is `or` and `min` is `and`; signed max would treat true as -1.
-        return arith.ori(a, b) if kind in ("max", "sum") else arith.andi(a, b)
     return scalar.binary(REDUCE_COMBINERS[kind], a, b)
 
 
