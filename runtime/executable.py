@@ -5,7 +5,6 @@ The runtime never imports MLIR or the compiler, so an executable saved with
 """
 
 import contextlib
-import ctypes
 import functools
 import hashlib
 import json
@@ -17,6 +16,8 @@ from typing import BinaryIO
 
 import torch
 from torch.utils import _pytree as pytree
+
+from kiln import knobs
 
 from . import memory
 from .devices import get_device
@@ -75,16 +76,14 @@ class Executable:
     mutations: list[tuple[str, int]] = field(default_factory=list)
 
     def __post_init__(self):
-        from kiln import knobs  # the runtime reads settings only through knobs
-
         self._device = get_device(self.target, knobs.current().cache_dir)
         self._output_spec = pytree.treespec_loads(self.output_tree)
         self._single_output = self._output_spec.is_leaf()
         program = self.host_program
         # Scratch memory lives as long as the executable; its addresses never change.
-        self._arena = _AlignedBuffer(program.arena_bytes) if program.arena_bytes else None
-        self._persistent = [_AlignedBuffer(nbytes) for nbytes in program.persistent_bytes]
-        self._outputs = memory.OutputPool()
+        self._arena = _Scratch(self._device, program.arena_bytes) if program.arena_bytes else None
+        self._persistent = [_Scratch(self._device, nbytes) for nbytes in program.persistent_bytes]
+        self._outputs = memory.OutputPool(self._device.empty)
         shared = self._arena is not None or self._persistent
         self._lock = threading.Lock() if shared else contextlib.nullcontext()
         self._scratch_pointers: list[int] = []
@@ -119,9 +118,10 @@ class Executable:
         kernels, steps = {}, []
         for step in self.host_program.steps:
             if isinstance(step, (Launch, Prepack)):
-                if step.kernel not in kernels:
-                    kernels[step.kernel] = self._device.kernel(library, step.kernel, len(step.args))
-                bound = (kernels[step.kernel], tuple(slot(a) for a in step.args))
+                key = (step.kernel, step.grid)
+                if key not in kernels:
+                    kernels[key] = self._device.kernel(library, step.kernel, len(step.args), step.grid)
+                bound = (kernels[key], tuple(slot(a) for a in step.args))
                 if isinstance(step, Launch):
                     steps.append(bound)
                 else:
@@ -129,9 +129,9 @@ class Executable:
                     self._prepacks.append((*bound, sources))
             elif isinstance(step, Fallback):
                 buffers = [t.buffer for t in (*step.args, *step.results)]
-                steps.append((bind_fallback(step), tuple(slot(b) for b in buffers)))
+                steps.append((bind_fallback(step, self._device), tuple(slot(b) for b in buffers)))
             elif isinstance(step, Copy):
-                steps.append((_copier(step.nbytes), (slot(step.target), slot(step.source))))
+                steps.append((self._device.copier(step.nbytes), (slot(step.target), slot(step.source))))
         return steps
 
     def _scratch_address(self, ref: BufferRef) -> int:
@@ -303,17 +303,9 @@ def _spec_from_record(record: list) -> TensorSpec:
     return TensorSpec(name, tuple(shape), dtype)
 
 
-class _AlignedBuffer:
-    """``nbytes`` of memory owned by a torch tensor, starting at a multiple of ALIGNMENT."""
+class _Scratch:
+    """``nbytes`` of the device's memory, starting at a multiple of ALIGNMENT."""
 
-    def __init__(self, nbytes: int):
+    def __init__(self, device, nbytes: int):
         self.nbytes = nbytes
-        self._storage = memory.empty((nbytes + ALIGNMENT - 1,), torch.uint8)
-        self.address = -(-self._storage.data_ptr() // ALIGNMENT) * ALIGNMENT
-
-
-def _copier(nbytes: int):
-    """A step function that copies ``nbytes`` from its second address to its first."""
-    def copy(target: int, source: int) -> None:
-        ctypes.memmove(target, source, nbytes)
-    return copy
+        self._storage, self.address = device.allocate(nbytes, ALIGNMENT)

@@ -7,7 +7,6 @@ passed as it is. The tensors are views of the host program's buffers, made from 
 addresses at each call; the op's results are copied into the step's result buffers.
 """
 
-import ctypes
 import json
 from collections.abc import Callable
 
@@ -19,8 +18,9 @@ from .host_program import Fallback, TensorRef
 _TORCH_ENUMS = (torch.dtype, torch.layout, torch.memory_format)
 
 
-def bind_fallback(step: Fallback) -> Callable[..., None]:
-    """A step function that takes the addresses of ``step.args`` then ``step.results``."""
+def bind_fallback(step: Fallback, device) -> Callable[..., None]:
+    """A step function that takes the addresses of ``step.args`` then ``step.results``,
+    which are memory of ``device``."""
     overload = _overload(step.op)
     try:
         template = json.loads(step.call)
@@ -28,7 +28,7 @@ def bind_fallback(step: Fallback) -> Callable[..., None]:
         _check_template(template)
     except (ValueError, KeyError, TypeError) as error:
         raise ArtifactError(f"malformed call of fallback {step.op}: {error}") from error
-    views = [_viewer(t) for t in (*step.args, *step.results)]
+    views = [_viewer(t, device) for t in (*step.args, *step.results)]
     result_count = len(step.results)
 
     def run(*addresses: int) -> None:
@@ -57,21 +57,13 @@ def _overload(name: str) -> torch._ops.OpOverload:
                             "recompile it with this torch") from None
 
 
-def _viewer(tensor: TensorRef) -> Callable[[int], torch.Tensor]:
+def _viewer(tensor: TensorRef, device) -> Callable[[int], torch.Tensor]:
     """A function that makes a tensor of ``tensor``'s shape and dtype at an address."""
     dtype = getattr(torch, tensor.dtype, None)
     if not isinstance(dtype, torch.dtype):
         raise ArtifactError(f"unknown dtype {tensor.dtype!r} in a fallback step")
     shape = tensor.shape
-    nbytes = dtype.itemsize * int(torch.Size(shape).numel())
-    if nbytes == 0:
-        return lambda address: torch.empty(shape, dtype=dtype)
-
-    def view(address: int) -> torch.Tensor:
-        memory = (ctypes.c_byte * nbytes).from_address(address)
-        return torch.frombuffer(memory, dtype=dtype).view(shape)
-
-    return view
+    return lambda address: device.tensor_at(address, shape, dtype)
 
 
 def _decode(value, tensors: list[torch.Tensor]):

@@ -39,10 +39,12 @@ class BufferRef:
 
 @dataclass(frozen=True)
 class Launch:
-    """Run kernel ``kernel`` with the addresses of ``args`` as its arguments."""
+    """Run kernel ``kernel`` with the addresses of ``args`` as its arguments, over ``grid``
+    program instances (a GPU kernel's; a CPU kernel has none and spreads its own loops)."""
 
     kernel: str
     args: tuple[BufferRef, ...]
+    grid: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Prepack:
 
     kernel: str
     args: tuple[BufferRef, ...]
+    grid: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,8 @@ class HostProgram:
             if isinstance(step, (Launch, Prepack)):
                 verb = "launch" if isinstance(step, Launch) else "prepack"
                 text = f"{verb} {step.kernel}({', '.join(map(str, step.args))})"
+                if step.grid:
+                    text += f" over grid {list(step.grid)}"
             elif isinstance(step, Fallback):
                 text = (f"fallback {step.op}({', '.join(map(str, step.args))}) -> "
                         f"{', '.join(map(str, step.results))}  # {step.reason}")
@@ -148,7 +153,8 @@ class HostProgram:
 def _step_record(step: Step) -> dict:
     if isinstance(step, (Launch, Prepack)):
         verb = "launch" if isinstance(step, Launch) else "prepack"
-        return {verb: step.kernel, "args": [[a.kind, a.index] for a in step.args]}
+        return {verb: step.kernel, "args": [[a.kind, a.index] for a in step.args],
+                "grid": list(step.grid)}
     if isinstance(step, Fallback):
         return {"fallback": step.op, "call": step.call, "reason": step.reason, "where": step.where,
                 "args": [_tensor_record(t) for t in step.args],
@@ -159,9 +165,11 @@ def _step_record(step: Step) -> dict:
 
 def _step_from_record(record: dict) -> Step:
     if "launch" in record:
-        return Launch(str(record["launch"]), tuple(_buffer(a) for a in record["args"]))
+        return Launch(str(record["launch"]), tuple(_buffer(a) for a in record["args"]),
+                      tuple(int(n) for n in record["grid"]))
     if "prepack" in record:
-        return Prepack(str(record["prepack"]), tuple(_buffer(a) for a in record["args"]))
+        return Prepack(str(record["prepack"]), tuple(_buffer(a) for a in record["args"]),
+                       tuple(int(n) for n in record["grid"]))
     if "copy" in record:
         return Copy(_buffer(record["source"]), _buffer(record["target"]), int(record["copy"]))
     if "fallback" in record:

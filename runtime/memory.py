@@ -58,7 +58,8 @@ class OutputPool:
     are not pooled.
     """
 
-    def __init__(self, min_bytes: int = 1 << 20, per_output: int = 2):
+    def __init__(self, allocate=empty, min_bytes: int = 1 << 20, per_output: int = 2):
+        self.allocate = allocate  # (shape, dtype) -> a new tensor on the program's device
         self.min_bytes = min_bytes
         self.per_output = per_output
         self._storages: dict[int, list] = {}
@@ -68,13 +69,13 @@ class OutputPool:
         """An uninitialized tensor for output ``index``, on memory no one else holds."""
         nbytes = math.prod(shape) * dtype.itemsize
         if nbytes < self.min_bytes or _use_count is None:
-            return empty(shape, dtype)
+            return self.allocate(shape, dtype)
         with self._lock:
             kept = self._storages.setdefault(index, [])
             for storage in kept:
                 if _use_count(storage._cdata) == 1:  # only this pool holds it
-                    return torch.empty(0, dtype=dtype).set_(storage, 0, shape)
-            tensor = empty(shape, dtype)
+                    return torch.empty(0, dtype=dtype, device=storage.device).set_(storage, 0, shape)
+            tensor = self.allocate(shape, dtype)
             if len(kept) < self.per_output:
                 kept.append(tensor.untyped_storage())
             return tensor

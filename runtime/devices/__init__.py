@@ -1,17 +1,14 @@
-"""Runtime halves of Kiln's targets: allocate, load an artifact, launch."""
+"""Runtime halves of Kiln's targets: allocate, load an artifact, launch, synchronize."""
 
 from pathlib import Path
 
-from ..errors import DeviceError
-from .cpu import CpuDevice
+from kiln import targets
 
-DEVICES = {"cpu": CpuDevice}
+from .base import Device
+
+__all__ = ["Device", "get_device"]
 
 
-def get_device(target: str, cache_dir: Path | None = None):
-    """The runtime device for ``target``."""
-    if target not in DEVICES:
-        raise DeviceError(
-            f"no runtime device for target '{target}'; available: {', '.join(sorted(DEVICES))}"
-        )
-    return DEVICES[target](cache_dir)
+def get_device(target: str, cache_dir: Path | None = None) -> Device:
+    """The runtime device of ``target``, found through the ``kiln.targets`` entry points."""
+    return targets.load_half(targets.spec(target).device)(cache_dir)

@@ -7,6 +7,9 @@ import os
 import tempfile
 from pathlib import Path
 
+import torch
+
+from .. import memory
 from ..errors import DeviceError
 
 
@@ -35,19 +38,51 @@ class CpuDevice:
             raise DeviceError(f"the CPU device could not load {path}: {error}") from error
 
     @staticmethod
-    def kernel(library: ctypes.CDLL, name: str, arity: int):
+    def kernel(library: ctypes.CDLL, name: str, arity: int, grid: tuple[int, ...] = ()):
         """Kernel ``name`` of ``library``, callable with ``arity`` addresses (ints).
 
-        One ctypes prototype serves every kernel of an arity, and the function object
-        is a fresh one, not the attribute that ``getattr(library, name)`` caches and
-        shares, so loading many kernels costs one symbol lookup each.
+        A CPU kernel spreads its own loops over the cores, so it takes no grid. One
+        ctypes prototype serves every kernel of an arity, and the function object is a
+        fresh one, not the attribute that ``getattr(library, name)`` caches and shares,
+        so loading many kernels costs one symbol lookup each.
         """
+        if grid:
+            raise DeviceError(f"CPU kernel '{name}' was given a launch grid {grid}")
         try:
             return _prototype(arity)((name, library))
         except AttributeError as error:
             raise DeviceError(f"the CPU kernel library has no kernel '{name}'") from error
 
-    def check_tensor(self, tensor) -> str | None:
+    @staticmethod
+    def allocate(nbytes: int, alignment: int) -> tuple[torch.Tensor, int]:
+        """``nbytes`` of host memory from torch, and its first ``alignment``-aligned address."""
+        storage = memory.empty((nbytes + alignment - 1,), torch.uint8)
+        return storage, -(-storage.data_ptr() // alignment) * alignment
+
+    @staticmethod
+    def empty(shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
+        return memory.empty(shape, dtype)
+
+    @staticmethod
+    def copier(nbytes: int):
+        """A step function that copies ``nbytes`` from its second address to its first."""
+        def copy(target: int, source: int) -> None:
+            ctypes.memmove(target, source, nbytes)
+        return copy
+
+    @staticmethod
+    def tensor_at(address: int, shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
+        nbytes = dtype.itemsize * int(torch.Size(shape).numel())
+        if nbytes == 0:
+            return torch.empty(shape, dtype=dtype)
+        return torch.frombuffer((ctypes.c_byte * nbytes).from_address(address), dtype=dtype).view(shape)
+
+    @staticmethod
+    def synchronize() -> None:
+        """CPU kernels have finished when their call returns."""
+
+    @staticmethod
+    def check_tensor(tensor) -> str | None:
         return None if tensor.device.type == "cpu" else f"is on {tensor.device}, expected cpu"
 
 
