@@ -94,11 +94,13 @@ class BinaryOp(KilnOp):
         return message
 
 
-class LogicalBinaryOp(BinaryOp):
+class BitwiseBinaryOp(BinaryOp):
+    """Bitwise ``and``, ``or``, ``xor`` on integers: logical on i1."""
+
     def check(self):
         message = super().check()
-        if message is None and not v.is_bool(v.element_type_of(self.lhs)):
-            message = f"expects i1 operands, got {self.lhs.type}"
+        if message is None and not isinstance(v.element_type_of(self.lhs), ir.IntegerType):
+            message = f"expects integer operands, got {self.lhs.type}"
         return message
 
 
@@ -126,7 +128,7 @@ BINARY_OPS.update({
     name: _define(BinaryOp, name, bool_allowed=False)
     for name in ("sub", "div", "pow", "remainder")
 })
-BINARY_OPS.update({name: _define(LogicalBinaryOp, name) for name in ("and", "or")})
+BINARY_OPS.update({name: _define(BitwiseBinaryOp, name) for name in ("and", "or", "xor")})
 
 COMPARE_PREDICATES = ("eq", "ne", "lt", "le", "gt", "ge")
 

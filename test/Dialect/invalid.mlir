@@ -35,7 +35,7 @@ func.func @mul_dtype_mismatch(%a: tensor<4xf32>, %b: tensor<4xf16>) -> tensor<4x
 // -----
 
 func.func @and_of_floats(%a: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{'kiln.and' op expects i1 operands, got tensor<4xf32>}}
+  // expected-error @+1 {{'kiln.and' op expects integer operands, got tensor<4xf32>}}
   %0 = "kiln.and"(%a, %a) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }

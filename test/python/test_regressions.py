@@ -49,3 +49,27 @@ def test_arithmetic_on_bools_is_logical_as_in_eager(program):
     """Bool ``+`` and ``maximum`` are or, ``*`` and ``minimum`` and; a sum counts (int64).
     i1 addition wrapped (true + true was false) and signed i1 maximum took true for -1."""
     check(program, _bools(4, 5, seed=1), _bools(4, 5, seed=2))
+
+
+def _integers(dtype, seed=0):
+    values = torch.randint(-100, 100, (4, 5), generator=torch.Generator().manual_seed(seed))
+    return values.to(dtype)
+
+
+DTYPE_PAIRS = [
+    (torch.int64, torch.bool), (torch.bool, torch.int64), (torch.int32, torch.int8),
+    (torch.int16, torch.int16), (torch.int8, torch.int8), (torch.bool, torch.bool),
+]
+
+
+@pytest.mark.parametrize("dtype, other_dtype", DTYPE_PAIRS)
+@pytest.mark.parametrize("operator", [
+    torch.bitwise_and, torch.bitwise_or, torch.bitwise_xor, torch.logical_xor,
+], ids=["and", "or", "xor", "logical_xor"])
+def test_bitwise_ops_on_every_integer_dtype_promote_as_eager(operator, dtype, other_dtype):
+    """``int64 | bool`` emitted kiln.or on i64, which only took i1; xor did not convert."""
+    check(operator, _integers(dtype, seed=1), _integers(other_dtype, seed=2))
+
+
+def test_bitwise_op_with_a_scalar():
+    check(lambda x: (x & 6) ^ 3, _integers(torch.int16))

@@ -34,7 +34,7 @@ def binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
     int_ops = {
         "add": arith.addi, "sub": arith.subi, "mul": arith.muli, "div": arith.divsi,
         "maximum": arith.maxsi, "minimum": arith.minsi, "and": arith.andi, "or": arith.ori,
-        "pow": math.ipowi,
+        "xor": arith.xori, "pow": math.ipowi,
     }
     if name == "remainder":
         return _python_remainder(a, b, arith.remsi(a, b))
@@ -46,7 +46,7 @@ def _bool_binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
     are and (wrapping or signed i1 arithmetic would take true for -1)."""
     bool_ops = {
         "add": arith.ori, "maximum": arith.ori, "or": arith.ori,
-        "mul": arith.andi, "minimum": arith.andi, "and": arith.andi,
+        "mul": arith.andi, "minimum": arith.andi, "and": arith.andi, "xor": arith.xori,
     }
     return bool_ops[name](a, b)
 

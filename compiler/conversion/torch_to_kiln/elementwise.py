@@ -15,7 +15,7 @@ UNARY = {
 BINARY = {
     "mul": "mul", "div": "div", "maximum": "maximum", "minimum": "minimum",
     "pow": "pow", "remainder": "remainder", "logical_and": "and", "logical_or": "or",
-    "bitwise_and": "and", "bitwise_or": "or",
+    "logical_xor": "xor", "bitwise_and": "and", "bitwise_or": "or", "bitwise_xor": "xor",
 }
 COMPARE = {"eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}
 
