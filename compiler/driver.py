@@ -34,6 +34,7 @@ from .ir_walk import collect_ops, named
 from .pass_pipeline import build_pass_manager
 from .pipelines import kiln_stage
 from .targets import get_target
+from .tools.emit_artifact import kernels_text
 
 
 # Stages up to this one transform the whole module. Then the host program is extracted
@@ -98,7 +99,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
             if dump_dir:
                 (dump_dir / f"{len(stages) + 1}-{file_name}").write_text(text)
 
-        artifact = compiler.emit_artifact(kernels, host_program, dump)
+        artifact = _emit_artifact(compiler, kernels, host_program, dump, settings)
     timings.update(artifact.timings)
     binary, host_program = artifact.binary, artifact.host_program
 
@@ -179,6 +180,26 @@ def _whole_module_stage_count(target: str, stages: list) -> int:
     return names.index(HOST_PROGRAM_STAGE) + 1
 
 
+def _emit_artifact(compiler, kernels: dict[str, ir.Module], host_program, dump,
+                   settings: knobs.Knobs):
+    """The target's artifact; a failure inside it (LLVM translation, code generation, a
+    linker) saves the kernels to a new file and names the command that reproduces it."""
+    try:
+        return compiler.emit_artifact(kernels, host_program, dump)
+    except KilnError:
+        raise
+    except Exception as error:
+        handle, name = tempfile.mkstemp(prefix="kiln-reproducer-artifact-", suffix=".mlir",
+                                        dir=settings.reproducer_dir)
+        with os.fdopen(handle, "w") as reproducer:
+            reproducer.write(kernels_text(kernels))
+        raise CompileError(
+            f"emitting the {compiler.name} artifact failed: {type(error).__name__}: {error}\n"
+            "This is a bug in Kiln. The kernels are saved; reproduce with:\n"
+            f"  python -m kiln.compiler.tools.emit_artifact {name} --target {compiler.name}"
+        ) from None
+
+
 def _run_stage(stage, module: ir.Module, context: ir.Context, settings: knobs.Knobs) -> None:
     """Run one stage; a failure, from MLIR or from inside a pass, saves the stage's input
     to a new file and names the ``kiln-opt`` command that reproduces it."""
@@ -208,10 +229,7 @@ def _dump(directory: Path | None, index: int, stage: str,
     """Write ``<index>-<stage>.mlir``: the module, or each kernel's split as kiln-opt reads."""
     if not directory:
         return
-    if isinstance(modules, ir.Module):
-        text = str(modules)
-    else:
-        text = "// -----\n".join(f"// kernel {name}\n{module}" for name, module in modules.items())
+    text = str(modules) if isinstance(modules, ir.Module) else kernels_text(modules)
     (directory / f"{index}-{stage}.mlir").write_text(text)
 
 

@@ -93,3 +93,24 @@ def test_an_internal_failure_names_a_reproducer(tmp_path, monkeypatch):
                                              r"kiln-opt .*kiln-reproducer-kiln-.*\.mlir"):
         kiln.compile(lambda a, b: a * b, torch.randn(5, 3), torch.randn(5, 3))
     assert list(tmp_path.glob("kiln-reproducer-kiln-*.mlir"))
+
+
+def test_a_failure_while_emitting_the_artifact_names_a_reproducer(tmp_path, monkeypatch):
+    import kiln.compiler.targets.cpu as cpu
+    from kiln.compiler.tools import emit_artifact
+
+    def broken_code_generation(kernels, opt_level):
+        raise RuntimeError("a bug in code generation")
+
+    monkeypatch.setattr(cpu, "emit_shared_object", broken_code_generation)
+    monkeypatch.setenv("KILN_REPRODUCER_DIR", str(tmp_path))
+    monkeypatch.setenv("KILN_CACHE", "0")
+    with pytest.raises(kiln.KilnError, match=r"(?s)a bug in code generation.*"
+                                             r"python -m kiln.compiler.tools.emit_artifact "
+                                             r".*kiln-reproducer-artifact-.*\.mlir --target cpu"):
+        kiln.compile(lambda a: a.exp() * 2, torch.randn(5, 3))
+    (reproducer,) = tmp_path.glob("kiln-reproducer-artifact-*.mlir")
+    monkeypatch.undo()
+    output = tmp_path / "kernels.so"
+    assert emit_artifact.main([str(reproducer), "--target", "cpu", "-o", str(output)]) == 0
+    assert output.read_bytes()[:4] == b"\x7fELF"
