@@ -29,6 +29,9 @@ KILN_EXTRA_DECOMPOSITIONS = [
 
 
 def _reduced_count(x: torch.Tensor, dims) -> int:
+    """How many elements each result of reducing ``x`` over ``dims`` sums."""
+    if x.dim() == 0:  # eager lets dim 0 (or -1) name a 0-d tensor's one element
+        return 1
     dims = dims if dims else range(x.dim())  # None and [] both mean every dimension
     count = 1
     for d in dims:

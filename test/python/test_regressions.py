@@ -73,3 +73,15 @@ def test_bitwise_ops_on_every_integer_dtype_promote_as_eager(operator, dtype, ot
 
 def test_bitwise_op_with_a_scalar():
     check(lambda x: (x & 6) ^ 3, _integers(torch.int16))
+
+
+@pytest.mark.parametrize("program", [
+    lambda x: torch.mean(x, dim=0, keepdim=True),
+    lambda x: torch.mean(x, dim=-1),
+    lambda x: torch.sum(x, dim=0, keepdim=True),
+    lambda x: torch.var(x, dim=0, correction=0),
+    lambda x: torch.amax(x, dim=0),
+], ids=["mean-keepdim", "mean-last", "sum", "var", "amax"])
+def test_reducing_dim_zero_of_a_0d_tensor(program):
+    """Eager allows dim 0 of a 0-d tensor; the mean's element count raised IndexError."""
+    check(program, torch.tensor(1.5))
