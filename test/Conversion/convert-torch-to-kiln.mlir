@@ -328,3 +328,30 @@ func.func @scalar_ops_fold() -> !torch.vtensor<[2],si64> {
   %3 = torch.aten.full %size, %2, %none, %none, %none, %none : !torch.list<int>, !torch.int, !torch.none, !torch.none, !torch.none, !torch.none -> !torch.vtensor<[2],si64>
   return %3 : !torch.vtensor<[2],si64>
 }
+
+// -----
+
+// A literal of more than one element arrives as a blob (dense_resource); its values,
+// not the attribute's address, become the kiln.constant.
+// CHECK-LABEL: func.func @resource_literals(
+// CHECK:         "kiln.constant"() {value = dense<{{\[}}[0, 2], [1, 3]]> : tensor<2x2xi64>}
+// CHECK:         "kiln.constant"() {value = dense<[1.500000e+00, -2.000000e+00]> : tensor<2xf16>}
+// CHECK:         "kiln.constant"() {value = dense<[1.000000e+00, 2.000000e+00]> : tensor<2xbf16>}
+// CHECK:         "kiln.constant"() {value = dense<[true, false, true]> : tensor<3xi1>}
+func.func @resource_literals() -> (!torch.vtensor<[2,2],si64>, !torch.vtensor<[2],f16>, !torch.vtensor<[2],bf16>, !torch.vtensor<[3],i1>) {
+  %0 = torch.vtensor.literal(dense_resource<indices> : tensor<2x2xsi64>) : !torch.vtensor<[2,2],si64>
+  %1 = torch.vtensor.literal(dense_resource<halves> : tensor<2xf16>) : !torch.vtensor<[2],f16>
+  %2 = torch.vtensor.literal(dense_resource<brains> : tensor<2xbf16>) : !torch.vtensor<[2],bf16>
+  %3 = torch.vtensor.literal(dense_resource<bools> : tensor<3xi1>) : !torch.vtensor<[3],i1>
+  return %0, %1, %2, %3 : !torch.vtensor<[2,2],si64>, !torch.vtensor<[2],f16>, !torch.vtensor<[2],bf16>, !torch.vtensor<[3],i1>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      indices: "0x080000000000000000000000020000000000000001000000000000000300000000000000",
+      halves: "0x02000000003E00C0",
+      brains: "0x02000000803F0040",
+      bools: "0x01000000010001"
+    }
+  }
+#-}

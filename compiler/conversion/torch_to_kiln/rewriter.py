@@ -59,10 +59,10 @@ class Rewriter:
     def dense(self, array: np.ndarray, element_type: ir.Type) -> ir.Value:
         type_ = ir.RankedTensorType.get(list(array.shape), element_type)
         if str(element_type) == "i1":
-            array = np.packbits(array.astype(np.bool_).ravel(), bitorder="little")
-            attr = ir.DenseElementsAttr.get(array, type=type_)
-        else:
-            attr = ir.DenseElementsAttr.get(np.ascontiguousarray(array), type=type_)
+            # The bindings pack a numpy bool array themselves; bits packed beforehand
+            # read as a splat, or fail to match the shape.
+            array = array.astype(np.bool_)
+        attr = ir.DenseElementsAttr.get(np.ascontiguousarray(array), type=type_)
         return _constant(attr, type_)
 
     def cast(self, value: ir.Value, element_type: ir.Type) -> ir.Value:

@@ -3,8 +3,10 @@ scalar arithmetic on them, which is evaluated at compile time."""
 
 import math
 import operator
+import re
 
 import numpy as np
+from torch_mlir import ir
 
 from .registry import converts
 from .rewriter import ConversionFailure
@@ -34,11 +36,48 @@ def convert_list_unpack(rewriter, op):
 
 @converts("torch.vtensor.literal")
 def convert_tensor_literal(rewriter, op):
+    """A literal's values, inline (``dense<...>``) or in a blob (``dense_resource<...>``,
+    as torch-mlir imports constants of more than one element)."""
     type_ = convert_vtensor(op.results[0].type)
-    array = np.array(op.attributes["value"])
+    value = op.attributes["value"]
+    if str(value).startswith("dense_resource<"):
+        array = _resource_array(value, type_)
+    else:
+        array = np.array(value)
     if array.shape != tuple(type_.shape):
         array = np.broadcast_to(array, tuple(type_.shape))
     return [rewriter.dense(array, type_.element_type)]
+
+
+# Blob element types as numpy reads them; bf16 stays raw bits, which DenseElementsAttr takes.
+_BLOB_DTYPES = {
+    "f16": np.float16, "bf16": np.uint16, "f32": np.float32, "f64": np.float64,
+    "i64": np.int64, "i32": np.int32, "i16": np.int16, "i8": np.int8, "i1": np.bool_,
+}
+
+
+def _resource_array(value: ir.Attribute, type_: ir.RankedTensorType) -> np.ndarray:
+    dtype = _BLOB_DTYPES[str(type_.element_type)]
+    return np.frombuffer(_resource_bytes(value), dtype=dtype).reshape(type_.shape)
+
+
+def _resource_bytes(value: ir.Attribute) -> bytes:
+    """The data of a ``dense_resource`` blob. The Python bindings cannot read a blob, so
+    it is read back from an empty module that holds the attribute, printed with its blob.
+    (``np.array`` of the attribute silently gave one meaningless number.)"""
+    with value.context, ir.Location.unknown():
+        holder = ir.Module.create()
+        holder.operation.attributes["kiln.literal"] = value
+        printed = holder.operation.get_asm()
+    key = re.match(r"dense_resource<(.+?)>", str(value)).group(1)
+    blob = re.search(rf'^\s*{re.escape(key)}: "0x([0-9A-Fa-f]*)"', printed, re.MULTILINE)
+    if blob is None:
+        raise ConversionFailure(f"the data of the literal {value} is not in the module")
+    return bytes.fromhex(blob.group(1))[_BLOB_ALIGNMENT_BYTES:]
+
+
+# A printed blob starts with its alignment, a 32-bit integer, before the data.
+_BLOB_ALIGNMENT_BYTES = 4
 
 
 def _overloads(name: str, overloads: str, fn) -> dict:
