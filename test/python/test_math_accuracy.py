@@ -135,7 +135,7 @@ def test_math_loop_is_vectorized(tmp_path):
     text = llvm_ir.read_text()
     assert not re.search(r"@(expf|logf|tanhf|erff|llvm\.exp\.|llvm\.log\.)", text)
 
-    from kiln.compiler.targets.cpu import _host_features
+    from kiln.compiler.targets.cpu.codegen import _host_features
 
     machine = llvm.Target.from_default_triple().create_target_machine(
         cpu=llvm.get_host_cpu_name(), features=_host_features(), opt=3)
