@@ -21,7 +21,8 @@ from .access_forms import render_address
 from .block_sizes import pointwise_block, reduction_blocks, sequential_block
 from .loop_nests import Access, LoopNest, ScalarOp
 from .triton_expressions import BodyRenderer
-from .triton_source import BIT_WIDTHS, FLOAT_TYPES, SourceWriter, literal, tl_type
+from .triton_source import (BIT_WIDTHS, FLOAT_TYPES, SourceWriter, literal, python_scalar,
+                            tl_type)
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,7 @@ class _Emitter:
                  wide: bool):
         self.w, self.loop, self.fixed, self.wide = writer, loop, fixed, wide
         self.block = f"BLOCK_{label}" if label else "BLOCK"
-        used = {ref for op in loop.body.ops for ref in op.operands} | set(loop.body.yields)
-        self.used_args = {ref[1] for ref in used if ref[0] == "arg"}
+        self.used_args = _arguments_read(loop.body.ops, loop.body.yields)
 
     # --- block indices -------------------------------------------------------------------
 
@@ -215,7 +215,8 @@ class _Emitter:
         p = self.open_blocks(block_p, outputs, from_grid)
         p_mask = self.w.assign(f"{p} < {outputs}", "mask")
         p_names = self.decompose(p, free)
-        acc = self.w.assign(f"tl.full([{block_p}], {neutral}, {accumulator_type})", "acc")
+        acc = self.w.assign(f"tl.full([{block_p}], {python_scalar(combiner.neutral)}, "
+                            f"{accumulator_type})", "acc")
         start = self.w.fresh("k")
         self.w.line(f"for {start} in range(0, {reduced}, {block_k}):")
         with self.w.indented():
@@ -224,6 +225,7 @@ class _Emitter:
             zero = self.w.assign(f"tl.zeros([{block_p}, {block_k}], tl.int32)", "zero")
             k_names = self.decompose(k, self.loop.reduction_dims)
             index = self.indexer((p_names, "[:, None]"), (k_names, "[None, :]"))
+            self.used_args = _arguments_read(self.loop.body.ops[:-1], (combiner.value,))
             operands = self.load_operands(index, {**p_names, **k_names}, zero, mask)
             renderer = BodyRenderer(self.w, operands, index, self.loop.where)
             renderer.render_ops(self.loop.body.ops[:-1])
@@ -272,6 +274,12 @@ class _Emitter:
             self.w.line(f"tl.store({pointer}, {acc}, mask={mask})")
         self.close_blocks(from_grid)
         return EmittedLoop({block_name: block}, -(-outputs // block), block)
+
+
+def _arguments_read(ops: tuple[ScalarOp, ...], yields: tuple) -> set[int]:
+    """The block arguments that ``ops`` and ``yields`` use."""
+    refs = {ref for op in ops for ref in op.operands} | set(yields)
+    return {ref[1] for ref in refs if ref[0] == "arg"}
 
 
 def _collect_dims(expr, dims: set) -> None:

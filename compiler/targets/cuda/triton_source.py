@@ -23,15 +23,18 @@ def tl_type(type_name: str) -> str:
     return TL_TYPES[type_name]
 
 
+def python_scalar(value) -> str:
+    """``value`` (a bool, int or float, NaN and infinities included) as Python source."""
+    if isinstance(value, float) and value != value:
+        return 'float("nan")'
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return f'float("{value}")'
+    return repr(value)
+
+
 def literal(value, type_name: str) -> str:
     """A 0-d Triton tensor holding ``value`` with exactly type ``type_name``."""
-    if isinstance(value, float) and value != value:
-        text = 'float("nan")'
-    elif isinstance(value, float) and value in (float("inf"), float("-inf")):
-        text = f'float("{value}")'
-    else:
-        text = repr(value)
-    return f"tl.full([], {text}, {tl_type(type_name)})"
+    return f"tl.full([], {python_scalar(value)}, {tl_type(type_name)})"
 
 
 @dataclass
