@@ -39,8 +39,16 @@ def _reduced_count(x: torch.Tensor, dims) -> int:
     return count
 
 
+HALF_PRECISION = (torch.float16, torch.bfloat16)
+
+
 def var_mean(x, dim=None, *, correction=None, keepdim=False):
-    """Two-pass variance in plain sums, so no ``prims.var`` reaches the importer."""
+    """Two-pass variance in plain sums, so no ``prims.var`` reaches the importer.
+
+    Half-precision inputs are computed in float32 and rounded once, as eager does."""
+    if x.dtype in HALF_PRECISION:
+        var, mean = var_mean(x.float(), dim, correction=correction, keepdim=keepdim)
+        return var.to(x.dtype), mean.to(x.dtype)
     correction = 1 if correction is None else correction
     count = _reduced_count(x, dim)
     mean = torch.sum(x, dim, keepdim=True) / count
@@ -56,7 +64,10 @@ def var(x, dim=None, *, correction=None, keepdim=False):
 
 
 def mean(x, dim=None, keepdim=False, *, dtype=None):
+    """Sum over count; half precision sums and divides in float32 and rounds once, as eager."""
     x = x if dtype is None else x.to(dtype)
+    if x.dtype in HALF_PRECISION:
+        return mean(x.float(), dim, keepdim).to(x.dtype)
     return torch.sum(x, dim, keepdim=keepdim) / _reduced_count(x, dim)
 
 

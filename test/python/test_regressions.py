@@ -6,7 +6,16 @@ where eager's result is exact, and at ``assert_close``'s defaults for the dtype 
 import pytest
 import torch
 
+import kiln
 from helpers import check
+
+
+def check_at_dtype_tolerance(fn, *args):
+    """Like ``helpers.check`` on the example inputs, at ``assert_close``'s default
+    tolerances for the result's dtype (float16: rtol 1e-3, atol 1e-5)."""
+    compiled = kiln.compile(fn, *args)
+    assert compiled.stats["fallbacks"] == [], compiled.stats["fallbacks"]
+    torch.testing.assert_close(compiled(*args), fn(*args))
 
 
 def _negated(x):
@@ -102,3 +111,21 @@ def test_general_as_strided_gathers_the_strided_elements(program, example):
     literal held in a blob (dense_resource); Kiln read the blob as one number, the
     attribute's address, and gathered one element over and over."""
     check(program, example)
+
+
+def _normal(*shape, seed=0):
+    return torch.randn(shape, generator=torch.Generator().manual_seed(seed))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("program, example", [
+    (lambda x: torch.sum(x, dim=1), _normal(7, 7) * 2),
+    (lambda x: x.sum(), _normal(1000) * 3),
+    (lambda x: x.sum(1), _normal(16, 700)),
+    (lambda x: x.sum(0), _normal(40000, 3) + 1),  # long enough to be split in chunks
+    (lambda x: x.mean(0, keepdim=True), _normal(500, 7) + 2),
+    (lambda x: x.var(1), _normal(6, 300)),
+], ids=["sum-rows", "sum-all", "sum-long-rows", "sum-split", "mean", "var"])
+def test_half_precision_reductions_accumulate_in_float32(program, example, dtype):
+    """Eager sums half-precision values in float32 and rounds once; Kiln summed in half."""
+    check_at_dtype_tolerance(program, example.to(dtype))

@@ -28,15 +28,23 @@ def _combine(kind: str, a: ir.Value, b: ir.Value) -> ir.Value:
 def _register_reduce(kind: str):
     @lowers(f"kiln.reduce_{kind}")
     def lower_reduce(op):
+        """A sum of half-precision values accumulates in f32, as eager's does, and rounds
+        once at the end (eager's products stay in half precision; max and min are exact)."""
         x = op.operands[0]
         rank = len(x.type.shape)
         dims = list(op.attributes["dimensions"])
         result_type = op.results[0].type
-        init = filled(result_type, _identity(kind, result_type.element_type))
+        accumulator = _accumulator_type(result_type) if kind == "sum" else result_type
+        init = filled(accumulator, _identity(kind, accumulator.element_type))
         kept = [dim(d) for d in range(rank) if d not in dims]
         iterators = ["reduction" if d in dims else "parallel" for d in range(rank)]
-        return generic([x], init, [identity_map(rank), projection(rank, kept)], iterators,
-                       lambda value, accumulator: _combine(kind, accumulator, value))
+
+        def combine(value, partial):
+            return _combine(kind, partial, scalar.cast(value, accumulator.element_type))
+
+        reduced = generic([x], init, [identity_map(rank), projection(rank, kept)], iterators,
+                          combine)
+        return _narrowed(reduced, result_type)
 
 
 for _kind in REDUCE_COMBINERS:
