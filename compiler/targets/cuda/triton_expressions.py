@@ -165,13 +165,7 @@ class BodyRenderer:
             return (f"tl.where({u} == 1.0, {x}, tl.where({u} - 1.0 == -1.0, -1.0 + 0.0 * {x}, "
                     f"tl.where({u} == float('inf'), {u}, ({u} - 1.0) * {x} / tl.log({u}))))")
         if op.name in ("math.powf", "math.fpowi"):
-            y = names[1] if op.name == "math.powf" else f"{names[1]}.to({tl_type(result)})"
-            magnitude = w.assign(f"tl.exp2({y} * tl.log2(tl.abs({x})))")
-            integral = w.assign(f"tl.floor({y}) == {y}")
-            odd = w.assign(f"{integral} & (tl.floor({y} * 0.5) * 2.0 != {y})")
-            signed = w.assign(f"tl.where(({x} < 0) & {odd}, -{magnitude}, {magnitude})")
-            signed = w.assign(f"tl.where(({x} < 0) & ~{integral}, float('nan'), {signed})")
-            return f"tl.where({y} == 0, 1.0, {signed})"
+            return self.power(op, names, result)
         if op.name == "math.round":  # half away from zero
             a = w.assign(f"tl.abs({x})")
             t = w.assign(f"tl.floor({a})")
@@ -195,6 +189,27 @@ class BodyRenderer:
         if op.name == "math.isnan":
             return f"{x} != {x}"
         return f"tl.abs({x}) == float('inf')"  # math.isinf
+
+    def power(self, op: ScalarOp, names: list[str], result: str) -> str:
+        """``x ** y``: ``exp2(y * log2|x|)``, negative for odd integer ``y`` and negative
+        ``x``, NaN for other ``y`` and negative ``x``, 1 for ``y == 0``. A constant ``y``
+        is classified here rather than in the kernel."""
+        w, x = self.writer, names[0]
+        y = names[1] if op.name == "math.powf" else f"{names[1]}.to({tl_type(result)})"
+        magnitude = w.assign(f"tl.exp2({y} * tl.log2(tl.abs({x})))")
+        exponent = op.operands[1]
+        if exponent[0] == "const":
+            value = float(exponent[1])
+            if value == 0:
+                return f"{magnitude} * 0.0 + 1.0"
+            if value != int(value):
+                return f"tl.where({x} < 0, float('nan'), {magnitude})"
+            return f"tl.where({x} < 0, -{magnitude}, {magnitude})" if int(value) % 2 else magnitude
+        integral = w.assign(f"tl.floor({y}) == {y}")
+        odd = w.assign(f"{integral} & (tl.floor({y} * 0.5) * 2.0 != {y})")
+        signed = w.assign(f"tl.where(({x} < 0) & {odd}, -{magnitude}, {magnitude})")
+        signed = w.assign(f"tl.where(({x} < 0) & ~{integral}, float('nan'), {signed})")
+        return f"tl.where({y} == 0, 1.0, {signed})"
 
     def unsupported(self, op: ScalarOp, detail: str) -> CompileError:
         return CompileError(f"{self.where}: {op.name} is not supported by the CUDA target's "

@@ -1,0 +1,172 @@
+"""The CUDA target's Triton code generation, checked against eager PyTorch on a CPU.
+
+Each program goes through Kiln's stages up to a planned module (as the CUDA pipeline
+will build it), its kernels are lowered to Triton launches, and the host program runs
+them in Triton's interpreter on CPU tensors. Tolerances: torch.testing's defaults for
+float32 (rtol 1.3e-6, atol 1e-5) unless a test states others.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+from torch_mlir import ir
+
+from kiln.compiler.conversion import kiln_to_linalg, torch_to_kiln  # noqa: F401  (registers passes)
+from kiln.compiler import pipelines  # noqa: F401  (registers kiln-bufferize)
+from kiln.compiler.diagnostics import CompileError
+from kiln.compiler.dialect import make_context
+from kiln.compiler.host_program import KERNEL_ATTR, extract_host_program, split_kernels
+from kiln.compiler.importer import export, import_program
+from kiln.compiler.pass_pipeline import build_pass_manager
+from kiln.compiler.targets.cuda.interpreter import run_host_program
+from kiln.compiler.targets.cuda.triton_codegen import lower_kernel
+
+F = torch.nn.functional
+
+STAGES = [
+    "builtin.module(convert-torch-to-kiln{fallback=0}, canonicalize, cse)",
+    "builtin.module(kiln-fuse)",
+    "builtin.module(convert-kiln-to-linalg, kiln-outline-kernels, linalg-generalize-named-ops,"
+    " linalg-fuse-elementwise-ops, canonicalize, cse, kiln-bufferize, kiln-plan-memory,"
+    " canonicalize)",
+]
+
+
+def lower_program(fn, *args):
+    """The host program of ``fn`` and each kernel's Triton launches."""
+    context = make_context()
+    with context, ir.Location.unknown():
+        imported = import_program(export(fn, args), context)
+        for stage in STAGES:
+            pass_manager, _ = build_pass_manager(stage, context)
+            pass_manager.run(imported.module.operation)
+        program = extract_host_program(imported.module, imported.function_name,
+                                       len(imported.state_names), imported.user_input_count)
+        launches = {}
+        for name, module in split_kernels(imported.module).items():
+            kernel = next(op.operation for op in module.body.operations
+                          if KERNEL_ATTR in op.attributes)
+            launches[name] = lower_kernel(kernel)
+    return program, launches
+
+
+def check(fn, *args, **tolerance):
+    """Run ``fn`` through Triton's interpreter and compare with eager; return the launches."""
+    program, launches = lower_program(fn, *args)
+    expected = fn(*args)
+    expected = expected if isinstance(expected, tuple) else (expected,)
+    outputs = [torch.empty(e.shape, dtype=e.dtype) for e in expected]
+    run_host_program(program, launches, [], list(args), outputs)
+    for got, want in zip(outputs, expected):
+        torch.testing.assert_close(got, want, **tolerance)
+    return [launch for kernel in launches.values() for launch in kernel]
+
+
+def test_elementwise_chain_with_broadcasting():
+    launches = check(lambda x, y: torch.sigmoid(torch.relu(x * 2 + y)) - y.exp(),
+                     torch.randn(4, 8), torch.randn(8))
+    assert len(launches) == 1
+
+
+def test_elementwise_math():
+    x = torch.tensor([-3.0, -1.5, -0.5, -1e-3, 0.0, 2e-4, 0.3, 0.5, 2.5, 7.0, float("nan"),
+                      float("inf")])
+    check(lambda x: torch.tanh(x) + torch.erf(x) + torch.round(x) + torch.trunc(x)
+          + torch.rsqrt(x.abs() + 1) + torch.log1p(x.abs()) + torch.expm1(x.clamp(max=3))
+          + torch.pow(x.abs(), 1.5) + torch.floor(x / 2), x, equal_nan=True)
+
+
+@pytest.mark.parametrize("dim", [0, 1, 2])
+def test_reductions_over_each_dim_keepdim(dim):
+    x = torch.randn(3, 5, 6)
+    check(lambda x: (x.sum(dim, keepdim=True), x.amax(dim, keepdim=True),
+                     x.mean(dim, keepdim=True)), x)
+
+
+def test_full_reduction_and_nan_propagating_max():
+    x = torch.randn(5, 7)
+    x[2, 3] = float("nan")
+    check(lambda x: (x.sum(), x.amax(1)), x, equal_nan=True)
+
+
+def test_argmax_runs_sequentially():
+    check(lambda x: x.argmax(1), torch.randn(6, 10))
+
+
+def test_softmax_is_one_row_launch():
+    launches = check(lambda x: torch.softmax(x, -1), torch.randn(8, 32))
+    assert len(launches) == 1 and launches[0].grid == (8,)
+
+
+def test_layer_norm_is_one_row_launch():
+    launches = check(lambda x, w, b: F.layer_norm(x, (48,), w, b),
+                     torch.randn(6, 48), torch.randn(48), torch.randn(48))
+    assert len(launches) == 1 and launches[0].grid == (6,)
+
+
+def test_matmul_bias_gelu_is_one_dot_launch():
+    launches = check(lambda x, w, b: F.gelu(x @ w + b),
+                     torch.randn(24, 40), torch.randn(40, 20), torch.randn(20))
+    assert len(launches) == 1 and "tl.dot(" in launches[0].source \
+        and "tl.erf(" in launches[0].source
+
+
+def test_batch_matmul():
+    launches = check(lambda a, b: a @ b, torch.randn(3, 17, 9), torch.randn(3, 9, 18))
+    assert any("tl.dot(" in launch.source for launch in launches)
+
+
+def test_transposed_and_sliced_view_input():
+    check(lambda x: x.t()[1:4] * 2 + 1, torch.randn(5, 6))
+
+
+def test_integer_and_boolean_ops():
+    x, y = torch.randint(-5, 5, (4, 6)), torch.randint(-5, 5, (4, 6))
+    check(lambda x, y: ((x > y) & (x > 0), x * y - torch.where(x < y, x, y).abs() % 3), x, y)
+
+
+def test_small_conv2d():
+    check(lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1),
+          torch.randn(1, 2, 7, 7), torch.randn(3, 2, 3, 3), torch.randn(3),
+          rtol=1e-5, atol=1e-5)
+
+
+UNSUPPORTED = """
+#map = affine_map<(d0) -> (d0)>
+func.func private @k(%a: memref<4xf32>, %b: memref<4xf32>) attributes {kiln.kernel} {
+  linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel"]}
+      ins(%a : memref<4xf32>) outs(%b : memref<4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = math.atan %in : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+"""
+
+
+def test_unsupported_op_names_it():
+    with make_context(), ir.Location.unknown():
+        module = ir.Module.parse(UNSUPPORTED)
+        with pytest.raises(CompileError, match="math.atan"):
+            lower_kernel(module.body.operations[0].operation)
+
+
+def test_cubins_for_sm90(tmp_path, monkeypatch):
+    import triton
+    if not (Path(triton.__file__).parent / "backends/nvidia/bin/ptxas").exists():
+        pytest.skip("triton's bundled ptxas is missing")
+    from kiln.compiler.targets.cuda.cubin import compile_launch
+    monkeypatch.setenv("KILN_CACHE_DIR", str(tmp_path))
+    _, launches = lower_program(lambda x, w: torch.relu(x @ w) + 1,
+                                torch.randn(32, 32), torch.randn(32, 32))
+    _, pointwise = lower_program(lambda x: x.exp() * 3, torch.randn(100))
+    for launch in (*launches["forward_kernel_0"], *pointwise["forward_kernel_0"]):
+        compiled = compile_launch(launch)
+        assert ".target sm_90" in compiled.ptx and compiled.cubin[:4] == b"\x7fELF"
+        assert compiled.symbol == launch.name and compiled.num_warps == launch.num_warps
+        assert compiled.global_scratch_size == 0
+    assert compile_launch(launch).cubin == compiled.cubin  # from the cache
+    shutil.rmtree(tmp_path / "triton")
