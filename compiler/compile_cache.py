@@ -100,7 +100,7 @@ class CompileCache:
             return None
         try:
             names, payload = _unpack(data)
-            executable = executable_format.load(io.BytesIO(payload))
+            executable = executable_format.load(io.BytesIO(payload), bind=False)
         except (ValueError, KilnError) as error:
             warnings.warn(f"Kiln's compile cache entry {path} is corrupt ({error}); "
                           "removing it and recompiling", RuntimeWarning, stacklevel=3)

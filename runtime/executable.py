@@ -76,23 +76,38 @@ class Executable:
     mutations: list[tuple[str, int]] = field(default_factory=list)
 
     def __post_init__(self):
-        self._device = get_device(self.target, knobs.current().cache_dir)
         self._output_spec = pytree.treespec_loads(self.output_tree)
         self._single_output = self._output_spec.is_leaf()
+        self._device = None  # bound on first use: a program compiled here may run elsewhere
+        self._bind_lock = threading.Lock()
+        self._state_sources: list[tuple] | None = None
+
+    def bind(self) -> None:
+        """Create the target's device, load the artifact and allocate scratch memory.
+
+        The first call does this by itself; :func:`load` does it at once, so that a
+        program for a device this machine lacks is refused there, with a
+        :class:`DeviceError`.
+        """
+        with self._bind_lock:
+            if self._device is None:
+                self._bind_to(get_device(self.target, knobs.current().cache_dir))
+
+    def _bind_to(self, device) -> None:
         program = self.host_program
         # Scratch memory lives as long as the executable; its addresses never change.
-        self._arena = _Scratch(self._device, program.arena_bytes) if program.arena_bytes else None
-        self._persistent = [_Scratch(self._device, nbytes) for nbytes in program.persistent_bytes]
-        self._outputs = memory.OutputPool(self._device.empty)
+        self._arena = _Scratch(device, program.arena_bytes) if program.arena_bytes else None
+        self._persistent = [_Scratch(device, nbytes) for nbytes in program.persistent_bytes]
+        self._outputs = memory.OutputPool(device.empty)
         shared = self._arena is not None or self._persistent
         self._lock = threading.Lock() if shared else contextlib.nullcontext()
         self._scratch_pointers: list[int] = []
         self._prepacks: list[tuple] = []
-        self._steps = self._bind_steps(self._device.load(self.binary))
+        self._steps = self._bind_steps(device, device.load(self.binary))
         self._packed_for: list[tuple | None] = [None] * len(self._prepacks)
-        self._state_sources: list[tuple] | None = None
+        self._device = device  # last: a call that sees a device finds everything bound
 
-    def _bind_steps(self, library) -> list[tuple]:
+    def _bind_steps(self, device, library) -> list[tuple]:
         """The host program as ``(function, slots)`` pairs over one table of addresses.
 
         At each call the table holds the state, input and output addresses, then
@@ -120,7 +135,7 @@ class Executable:
             if isinstance(step, (Launch, Prepack)):
                 key = (step.kernel, step.grid)
                 if key not in kernels:
-                    kernels[key] = self._device.kernel(library, step.kernel, len(step.args), step.grid)
+                    kernels[key] = device.kernel(library, step.kernel, len(step.args), step.grid)
                 bound = (kernels[key], tuple(slot(a) for a in step.args))
                 if isinstance(step, Launch):
                     steps.append(bound)
@@ -129,9 +144,9 @@ class Executable:
                     self._prepacks.append((*bound, sources))
             elif isinstance(step, Fallback):
                 buffers = [t.buffer for t in (*step.args, *step.results)]
-                steps.append((bind_fallback(step, self._device), tuple(slot(b) for b in buffers)))
+                steps.append((bind_fallback(step, device), tuple(slot(b) for b in buffers)))
             elif isinstance(step, Copy):
-                steps.append((self._device.copier(step.nbytes), (slot(step.target), slot(step.source))))
+                steps.append((device.copier(step.nbytes), (slot(step.target), slot(step.source))))
         return steps
 
     def _scratch_address(self, ref: BufferRef) -> int:
@@ -183,6 +198,8 @@ class Executable:
         return current
 
     def __call__(self, *args):
+        if self._device is None:
+            self.bind()
         inputs = self._checked_inputs(args)
         outputs = [self._outputs.empty(i, s.shape, s.torch_dtype) for i, s in enumerate(self.outputs)]
         live_state = self._current_state()
@@ -248,8 +265,12 @@ class Executable:
         torch.save(record, path)
 
 
-def load(path: str | Path | BinaryIO) -> Executable:
-    """Load a program written by :meth:`Executable.save` to a path or file; needs no compiler."""
+def load(path: str | Path | BinaryIO, bind: bool = True) -> Executable:
+    """Load a program written by :meth:`Executable.save` to a path or file; needs no compiler.
+
+    With ``bind`` (the default), its device is created and its artifact loaded now: a
+    program for a device this machine lacks raises :class:`DeviceError` here.
+    """
     started = time.perf_counter()
     try:
         record = torch.load(path, weights_only=True)
@@ -278,6 +299,8 @@ def load(path: str | Path | BinaryIO) -> Executable:
         stats=dict(record["stats"]),
         mutations=[(str(kind), int(index)) for kind, index in record["mutations"]],
     )
+    if bind:
+        executable.bind()
     executable.stats["load_seconds"] = time.perf_counter() - started
     return executable
 

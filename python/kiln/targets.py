@@ -38,6 +38,14 @@ class TargetSpec:
 
 CPU = TargetSpec("cpu", "kiln.compiler.targets.cpu:CpuTarget", "kiln.runtime.devices.cpu:CpuDevice",
                  "the host CPU: LLVM through llvmlite, OpenMP loops on torch's thread pool")
+CUDA = TargetSpec("cuda", "kiln.compiler.targets.cuda.target:CudaTarget",
+                  "kiln.runtime.devices.cuda:CudaDevice",
+                  "NVIDIA GPUs (sm_90): Triton kernels compiled ahead of time to cubins")
+CUDA_INTERPRETER = TargetSpec(
+    "cuda-interpreter", "kiln.compiler.targets.cuda.target:CudaInterpreterTarget",
+    "kiln.compiler.targets.cuda.interpreter_device:CudaInterpreterDevice",
+    "the CUDA target's Triton kernels run by Triton's interpreter on CPU tensors, to check "
+    "numerics without a GPU")
 
 
 @functools.cache

@@ -47,7 +47,7 @@ class CudaDevice:
         loaded = {}
         for name, kernel in unpack(binary).items():
             module = self._check(self._driver.cuModuleLoadData(kernel.cubin), f"loading {name}")
-            function = self._check(self._driver.cuModuleGetFunction(module, name.encode()),
+            function = self._check(self._driver.cuModuleGetFunction(module, kernel.symbol.encode()),
                                    f"finding {name}")
             if kernel.shared_bytes > DEFAULT_SHARED_LIMIT:
                 attribute = self._driver.CUfunction_attribute

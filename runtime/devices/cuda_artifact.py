@@ -1,9 +1,10 @@
 """The CUDA target's artifact: one cubin per Triton kernel, with its launch metadata.
 
 Layout: ``KILNCUDA``, the length of a JSON header (8 bytes, little-endian), the header,
-then the cubins back to back. The header lists, per kernel, its symbol, the byte range
-of its cubin, its warps, dynamic shared memory and global scratch per program, and the
-Triton source it was compiled from (which the interpreter device runs instead).
+then the cubins back to back. The header lists, per kernel, its name in the host
+program, its symbol in the cubin, the byte range of its cubin, its warps, dynamic shared
+memory and global scratch per program, and the Triton source it was compiled from with
+its parameters' types and constexprs (which the interpreter device runs instead).
 """
 
 import json
@@ -20,11 +21,14 @@ class CudaKernel:
     """One compiled Triton kernel."""
 
     name: str
+    symbol: str
     cubin: bytes
     num_warps: int
     shared_bytes: int
     global_scratch_bytes: int
     source: str
+    signature: list[str]  # Triton's type of each pointer parameter, e.g. "*fp32"
+    constexprs: dict[str, int]
 
 
 def pack(kernels: list[CudaKernel]) -> bytes:

@@ -64,7 +64,7 @@ def test_untraceable_program_explains_torch_export_failure():
 
 
 def test_unknown_target():
-    with pytest.raises(kiln.KilnError, match="unknown target 'tpu'; available: cpu"):
+    with pytest.raises(kiln.KilnError, match="unknown target 'tpu'; available: cpu, cuda"):
         kiln.compile(lambda x: x + 1, torch.randn(2), target="tpu")
 
 
