@@ -18,7 +18,7 @@ from kiln.compiler import pipelines  # noqa: F401  (registers kiln-bufferize)
 from kiln.compiler.diagnostics import CompileError
 from kiln.compiler.dialect import make_context
 from kiln.compiler.host_program import KERNEL_ATTR, extract_host_program, split_kernels
-from kiln.compiler.importer import export, import_program
+from kiln.compiler.importer import export, import_program, state_tensors
 from kiln.compiler.pass_pipeline import build_pass_manager
 from kiln.compiler.targets.cuda.interpreter import run_host_program
 from kiln.compiler.targets.cuda.triton_codegen import lower_kernel
@@ -35,10 +35,12 @@ STAGES = [
 
 
 def lower_program(fn, *args):
-    """The host program of ``fn`` and each kernel's Triton launches."""
+    """The host program of ``fn``, each kernel's Triton launches, and the state tensors
+    (a module's parameters and buffers) the program takes first."""
     context = make_context()
     with context, ir.Location.unknown():
-        imported = import_program(export(fn, args), context)
+        exported = export(fn, args)
+        imported = import_program(exported, context)
         for stage in STAGES:
             pass_manager, _ = build_pass_manager(stage, context)
             pass_manager.run(imported.module.operation)
@@ -49,16 +51,17 @@ def lower_program(fn, *args):
             kernel = next(op.operation for op in module.body.operations
                           if KERNEL_ATTR in op.attributes)
             launches[name] = lower_kernel(kernel)
-    return program, launches
+    return program, launches, state_tensors(exported, imported.state_names)
 
 
 def check(fn, *args, **tolerance):
     """Run ``fn`` through Triton's interpreter and compare with eager; return the launches."""
-    program, launches = lower_program(fn, *args)
-    expected = fn(*args)
+    program, launches, state = lower_program(fn, *args)
+    with torch.no_grad():
+        expected = fn(*args)
     expected = expected if isinstance(expected, tuple) else (expected,)
     outputs = [torch.empty(e.shape, dtype=e.dtype) for e in expected]
-    run_host_program(program, launches, [], list(args), outputs)
+    run_host_program(program, launches, state, list(args), outputs)
     for got, want in zip(outputs, expected):
         torch.testing.assert_close(got, want, **tolerance)
     return [launch for kernel in launches.values() for launch in kernel]
@@ -160,9 +163,9 @@ def test_cubins_for_sm90(tmp_path, monkeypatch):
         pytest.skip("triton's bundled ptxas is missing")
     from kiln.compiler.targets.cuda.cubin import compile_launch
     monkeypatch.setenv("KILN_CACHE_DIR", str(tmp_path))
-    _, launches = lower_program(lambda x, w: torch.relu(x @ w) + 1,
+    _, launches, _ = lower_program(lambda x, w: torch.relu(x @ w) + 1,
                                 torch.randn(32, 32), torch.randn(32, 32))
-    _, pointwise = lower_program(lambda x: x.exp() * 3, torch.randn(100))
+    _, pointwise, _ = lower_program(lambda x: x.exp() * 3, torch.randn(100))
     for launch in (*launches["forward_kernel_0"], *pointwise["forward_kernel_0"]):
         compiled = compile_launch(launch)
         assert ".target sm_90" in compiled.ptx and compiled.cubin[:4] == b"\x7fELF"

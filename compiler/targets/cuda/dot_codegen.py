@@ -24,8 +24,7 @@ def emit_contraction(writer: SourceWriter, group: ContractionGroup,
     """Write the program of ``group``; return its constexprs, grid size and num_warps."""
     loop, dims = group.contraction, group.dims
     sizes = loop.sizes
-    m, n, k = sizes[dims.m], sizes[dims.n], sizes[dims.k]
-    batches = math.prod(sizes[d] for d in dims.batch)
+    m, n, k = (math.prod(sizes[d] for d in role) for role in (dims.m, dims.n, dims.k))
     block_m, block_n, block_k = dot_blocks(m, n, k)
     tiles_m, tiles_n = -(-m // block_m), -(-n // block_n)
     w = writer
@@ -36,9 +35,16 @@ def emit_contraction(writer: SourceWriter, group: ContractionGroup,
     rm = w.assign(f"({tile} // {tiles_n}) * BLOCK_M + tl.arange(0, BLOCK_M)", "rm")
     rn = w.assign(f"({tile} % {tiles_n}) * BLOCK_N + tl.arange(0, BLOCK_N)", "rn")
     batch_index = _decompose(w, batch, dims.batch, sizes)
+    m_index, n_index = _decompose(w, rm, dims.m, sizes), _decompose(w, rn, dims.n, sizes)
 
-    def index(tile_dims: dict[int, str]):
-        return lambda d: tile_dims.get(d) or batch_index[d]
+    def index(*axes: tuple[dict[int, str], str]):
+        """Loop dims as tile indices: each axis maps dims to names and a broadcast suffix."""
+        def lookup(d: int) -> str:
+            for names, suffix in axes:
+                if d in names:
+                    return names[d] + suffix
+            return batch_index[d]
+        return lookup
 
     a, b = loop.inputs
     w.line("acc = tl.zeros([BLOCK_M, BLOCK_N], tl.float32)")
@@ -46,8 +52,9 @@ def emit_contraction(writer: SourceWriter, group: ContractionGroup,
     w.line(f"for {start} in range(0, {k}, BLOCK_K):")
     with w.indented():
         rk = w.assign(f"{start} + tl.arange(0, BLOCK_K)", "rk")
-        a_index = index({dims.m: f"{rm}[:, None]", dims.k: f"{rk}[None, :]"})
-        b_index = index({dims.k: f"{rk}[:, None]", dims.n: f"{rn}[None, :]"})
+        k_index = _decompose(w, rk, dims.k, sizes)
+        a_index = index((m_index, "[:, None]"), (k_index, "[None, :]"))
+        b_index = index((k_index, "[:, None]"), (n_index, "[None, :]"))
         a_tile = w.assign(f"tl.load({render_address(a, a_index)}, mask=({rm} < {m})[:, None] "
                           f"& ({rk} < {k})[None, :], other=0.0)", "a")
         b_tile = w.assign(f"tl.load({render_address(b, b_index)}, mask=({rk} < {k})[:, None] "
@@ -56,7 +63,7 @@ def emit_contraction(writer: SourceWriter, group: ContractionGroup,
         w.line(f"acc = tl.dot({a_tile}, {b_tile}, acc{precision})")
     mask = w.assign(f"({rm} < {m})[:, None] & ({rn} < {n})[None, :]", "mask")
     zero = w.assign("tl.zeros([BLOCK_M, BLOCK_N], tl.int32)", "zero")
-    tile_index = index({dims.m: f"{rm}[:, None]", dims.n: f"{rn}[None, :]"})
+    tile_index = index((m_index, "[:, None]"), (n_index, "[None, :]"))
     out = loop.outputs[0]
     out_type = tl_type(out.element_type)
     if group.fill is not None:
@@ -89,6 +96,7 @@ def emit_contraction(writer: SourceWriter, group: ContractionGroup,
     for argument, pointer in stores.items():
         w.line(f"tl.store({pointer}, {registers[argument]}, mask={mask})")
     constexprs = {"BLOCK_M": block_m, "BLOCK_N": block_n, "BLOCK_K": block_k}
+    batches = math.prod(sizes[d] for d in dims.batch)
     return constexprs, tiles_m * tiles_n * batches, dot_warps(block_m, block_n)
 
 

@@ -1,7 +1,8 @@
 """Which loop nests of a kernel share a Triton launch.
 
 - **Contraction group**: an optional fill of the output, a contraction (``out += a * b``
-  over one reduction dimension, matmul-like maps, batch dimensions allowed, f32/f16/bf16),
+  with matmul-like maps: batch dimensions, and several M, N or K dimensions, allowed;
+  all operands f32, f16 or bf16),
   then the elementwise nests right after it that read its output at the same element
   (bias, GELU): they become the ``tl.dot`` kernel's epilogue. A buffer written in the group
   must be accessed at one linear address form throughout (so a tile never needs another
@@ -26,12 +27,15 @@ MIN_FUSED_ROWS = 2
 
 @dataclass(frozen=True)
 class Contraction:
-    """The roles of a contraction's loop dimensions."""
+    """The roles of a contraction's loop dimensions: ``m`` (only in the first operand and
+    the output), ``n`` (only in the second and the output) and ``k`` (reduced) may each
+    be several dimensions, flattened into one tile axis; ``m`` and ``n`` in the output's
+    order."""
 
     batch: tuple[int, ...]
-    m: int
-    n: int
-    k: int
+    m: tuple[int, ...]
+    n: tuple[int, ...]
+    k: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,7 @@ def _row_size(access: Access, sizes: tuple[int, ...]) -> int | None:
 
 def contraction_dims(loop: LoopNest) -> Contraction | None:
     """The dimension roles of ``loop`` if it is a ``tl.dot``-able contraction."""
-    if len(loop.inputs) != 2 or len(loop.outputs) != 1 or len(loop.reduction_dims) != 1:
+    if len(loop.inputs) != 2 or len(loop.outputs) != 1 or not loop.reduction_dims:
         return None
     accesses = loop.inputs + loop.outputs
     if {a.element_type for a in accesses} not in ({t} for t in DOT_TYPES):
@@ -139,12 +143,13 @@ def contraction_dims(loop: LoopNest) -> Contraction | None:
     if None in dims:
         return None
     a, b, out = (set(d) for d in dims)
-    (k,) = loop.reduction_dims
-    batch, m, n = (a & b) - {k}, a - b - {k}, b - a - {k}
-    if k not in a or k not in b or k in out or len(m) != 1 or len(n) != 1 \
-            or out != batch | m | n:
+    k = set(loop.reduction_dims)
+    batch = (a & b) - k
+    m = tuple(d for d in dims[2] if d in a - b)
+    n = tuple(d for d in dims[2] if d in b - a)
+    if not k <= a & b or k & out or not m or not n or out != batch | set(m) | set(n):
         return None
-    return Contraction(tuple(sorted(batch)), m.pop(), n.pop(), k)
+    return Contraction(tuple(sorted(batch)), m, n, loop.reduction_dims)
 
 
 def _is_multiply_accumulate(loop: LoopNest) -> bool:

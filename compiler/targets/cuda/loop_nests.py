@@ -234,6 +234,8 @@ def _ref(op, value: ir.Value, refs: dict) -> Ref:
 
 def _constant(op) -> Ref:
     attr, type_name = op.attributes["value"], str(op.results[0].type)
+    if isinstance(attr, ir.BoolAttr):
+        return ("const", attr.value, type_name)
     if isinstance(attr, ir.FloatAttr):
         return ("const", ir.FloatAttr(attr).value, type_name)
     if isinstance(attr, ir.IntegerAttr):
