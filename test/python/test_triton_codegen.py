@@ -173,3 +173,20 @@ def test_cubins_for_sm90(tmp_path, monkeypatch):
         assert compiled.global_scratch_size == 0
     assert compile_launch(launch).cubin == compiled.cubin  # from the cache
     shutil.rmtree(tmp_path / "triton")
+
+
+class _AttentionBlock(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.norm, self.qkv, self.out = (torch.nn.LayerNorm(32), torch.nn.Linear(32, 96),
+                                         torch.nn.Linear(32, 32))
+
+    def forward(self, x):
+        q, k, v = self.qkv(self.norm(x)).split(32, -1)
+        return x + self.out(torch.softmax(q @ k.transpose(-1, -2) / 5.6, -1) @ v)
+
+
+def test_attention_block_with_parameters():
+    """Linear layers on 3-D inputs are tl.dot launches; tolerance 1e-4 over four matmuls."""
+    launches = check(_AttentionBlock().eval(), torch.randn(2, 8, 32), rtol=1e-4, atol=1e-4)
+    assert sum("tl.dot(" in launch.source for launch in launches) == 4
