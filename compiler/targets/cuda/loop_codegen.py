@@ -27,9 +27,8 @@ from .triton_source import (BIT_WIDTHS, FLOAT_TYPES, SourceWriter, literal, pyth
 
 @dataclass(frozen=True)
 class Combiner:
-    """A reduction body's last op ``out = op(out, value)``, and how Triton reduces it."""
+    """How Triton reduces a body whose last op is ``out = combine(out, value)``."""
 
-    op: ScalarOp
     value: tuple  # the Ref combined into out
     reduce: str  # tl.sum, tl.max or tl.min
     neutral: float | int
@@ -91,9 +90,9 @@ def simple_combiner(loop: LoopNest) -> Combiner | None:
         return None
     element = loop.outputs[0].element_type
     if last.name in _SUMS:
-        return Combiner(last, value, "tl.sum", 0.0 if element in FLOAT_TYPES else 0, element, False)
+        return Combiner(value, "tl.sum", 0.0 if element in FLOAT_TYPES else 0, element, False)
     if element == "i1" and last.name in ("arith.ori", "arith.andi"):
-        return Combiner(last, value, "tl.max" if last.name == "arith.ori" else "tl.min",
+        return Combiner(value, "tl.max" if last.name == "arith.ori" else "tl.min",
                         int(last.name == "arith.andi"), "i32", False)
     for extremes, reduce, sign in ((_MAXIMA, "tl.max", -1), (_MINIMA, "tl.min", 1)):
         if last.name in extremes:
@@ -101,7 +100,7 @@ def simple_combiner(loop: LoopNest) -> Combiner | None:
                 neutral = sign * float("inf")
             else:
                 neutral = sign * (2 ** (BIT_WIDTHS[element] - 1)) - (sign > 0)
-            return Combiner(last, value, reduce, neutral, element, extremes[last.name])
+            return Combiner(value, reduce, neutral, element, extremes[last.name])
     return None
 
 

@@ -33,7 +33,7 @@ from ...diagnostics import CompileError
 from .access_forms import largest_offset, linear_form, parameter
 from .block_sizes import warps_for
 from .dot_codegen import emit_contraction
-from .launch_groups import ContractionGroup, Group, RowGroup, SingleLoop, plan_groups
+from .launch_groups import ContractionGroup, Group, RowGroup, plan_groups
 from .loop_codegen import emit_loop, is_empty
 from .loop_nests import KernelLoops, LoopNest, read_kernel
 from .triton_source import POINTER_TYPES, SourceWriter, function_source
