@@ -129,3 +129,45 @@ def _normal(*shape, seed=0):
 def test_half_precision_reductions_accumulate_in_float32(program, example, dtype):
     """Eager sums half-precision values in float32 and rounds once; Kiln summed in half."""
     check_at_dtype_tolerance(program, example.to(dtype))
+
+
+def _every_float16():
+    """Every finite float16 value, from its bit patterns."""
+    values = torch.arange(-2 ** 15, 2 ** 15, dtype=torch.int32).to(torch.int16).view(torch.float16)
+    return values[values.isfinite()]
+
+
+@pytest.mark.parametrize("program, example", [
+    (torch.log1p, torch.tensor([0.18310546875, 0.2056884765625, 0.28955078125], dtype=torch.float16)),
+    (lambda x: torch.log1p(x.abs()), _every_float16()),
+    (torch.expm1, _every_float16()),
+    (torch.log1p, _normal(1000).abs().to(torch.bfloat16)),
+    (torch.expm1, _normal(1000).to(torch.bfloat16) * 4),
+], ids=["float16-reproducer", "log1p-float16", "expm1-float16", "log1p-bfloat16",
+        "expm1-bfloat16"])
+def test_half_precision_log1p_and_expm1_round_once(program, example):
+    """log1p was log(1 + x) and expm1 exp(x) - 1, in float16: 1 + x rounded to half
+    first (4 ulps off)."""
+    check_at_dtype_tolerance(program, example)
+
+
+@pytest.mark.parametrize("program, example", [
+    (torch.log1p, torch.tensor([1e-10, -3e-9, 1e-30, 0.0, -0.0, -1.0, float("inf"), 2.5])),
+    (torch.expm1, torch.tensor([1e-10, -3e-9, 1e-30, 0.0, -0.0, -105.0, 88.0, 1e3, float("-inf")])),
+], ids=["log1p", "expm1"])
+def test_log1p_and_expm1_keep_the_bits_of_a_small_argument(program, example):
+    """log(1 + x) and exp(x) - 1 gave 0 for x = 1e-10; compared at float32's relative
+    tolerance with no absolute slack, which would hide that."""
+    compiled = kiln.compile(program, example)
+    torch.testing.assert_close(compiled(example), program(example), rtol=1.3e-6, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("program", [
+    torch.sigmoid, lambda x: x.abs().rsqrt(), torch.erf, lambda x: x.abs() ** 1.7,
+    lambda x: x.abs() ** x, torch.tanh,
+], ids=["sigmoid", "rsqrt", "erf", "pow-scalar", "pow-tensor", "tanh"])
+def test_half_precision_math_is_computed_in_float32_and_rounded_once(program, dtype):
+    """Eager computes half-precision math in float32 and rounds once; Kiln rounded at
+    every step (sigmoid was off by up to 100%) and float16 pow failed to compile."""
+    check_at_dtype_tolerance(program, (_normal(4000) * 3).to(dtype))

@@ -1,6 +1,7 @@
 """Scalar arithmetic for the bodies of linalg ops, picked by element type.
 
-Integer tensors are signed, as in PyTorch; ``i1`` is boolean.
+Integer tensors are signed, as in PyTorch; ``i1`` is boolean. Half-precision math is
+computed in f32 and rounded once, as eager computes it.
 """
 
 from torch_mlir import ir
@@ -20,7 +21,20 @@ def is_bool(value: ir.Value) -> bool:
     return isinstance(value.type, ir.IntegerType) and ir.IntegerType(value.type).width == 1
 
 
+def is_half(value: ir.Value) -> bool:
+    return isinstance(value.type, (ir.F16Type, ir.BF16Type))
+
+
+def _rounded_once(compute, *values: ir.Value) -> ir.Value:
+    """``compute`` on ``values`` widened to f32, rounded back to their type once: for
+    sigmoid or pow, a half-precision computation rounds at every step."""
+    f32 = ir.F32Type.get()
+    return cast(compute(*(cast(v, f32) for v in values)), values[0].type)
+
+
 def binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
+    if is_half(a):
+        return _rounded_once(lambda x, y: binary(name, x, y), a, b)
     if is_float(a):
         float_ops = {
             "add": arith.addf, "sub": arith.subf, "mul": arith.mulf, "div": arith.divf,
@@ -72,6 +86,8 @@ def compare(predicate: str, a: ir.Value, b: ir.Value) -> ir.Value:
 
 
 def unary(name: str, x: ir.Value) -> ir.Value:
+    if is_half(x):
+        return _rounded_once(lambda v: unary(name, v), x)
     if name == "not":  # every bit flipped: logical not on i1, bitwise not on wider integers
         return arith.xori(x, scalar_constant(-1, x.type))
     if name == "neg":

@@ -1,5 +1,7 @@
 """Converters for elementwise ATen ops: math, arithmetic, comparisons, select and casts."""
 
+import math
+
 from torch_mlir import ir
 
 from ...dialect import kiln
@@ -95,12 +97,44 @@ def convert_clamp_bound(rewriter, op):
 
 @converts("torch.aten.log1p", "torch.aten.expm1")
 def convert_shifted_exp_log(rewriter, op):
+    """``log1p`` and ``expm1``, accurate near zero, where ``log(1 + x)`` and ``exp(x) - 1``
+    lose the low bits of ``x``; half precision computes in f32 and rounds once, as eager."""
     type_ = rewriter.result_type(op)
-    x = rewriter.operand_as(op.operands[0], type_)
-    one = rewriter.splat(1, type_)
-    if op.name.endswith("log1p"):
-        return [kiln.UNARY_OPS["log"](kiln.BINARY_OPS["add"](x, one, type_).result, type_).result]
-    return [kiln.BINARY_OPS["sub"](kiln.UNARY_OPS["exp"](x, type_).result, one, type_).result]
+    compute = _compute_type(type_)
+    x = rewriter.cast(rewriter.operand_as(op.operands[0], type_), compute.element_type)
+    result = _log1p(rewriter, x) if op.name.endswith("log1p") else _expm1(rewriter, x)
+    return [rewriter.cast(result, type_.element_type)]
+
+
+def _compute_type(type_: ir.RankedTensorType) -> ir.RankedTensorType:
+    """f32 for half-precision tensors, whose math eager computes in f32; else ``type_``."""
+    if isinstance(type_.element_type, (ir.F16Type, ir.BF16Type)):
+        return ir.RankedTensorType.get(list(type_.shape), ir.F32Type.get())
+    return type_
+
+
+def _log1p(rewriter, x: ir.Value) -> ir.Value:
+    """``log(u) * x / (u - 1)`` with ``u = 1 + x`` (Goldberg): the quotient corrects the
+    rounding of ``u``. Where ``u`` rounds to 1 the answer is ``x``; at +inf, +inf."""
+    u = _binary("add", x, rewriter.splat(1, x.type))
+    u_minus_one = _binary("sub", u, rewriter.splat(1, x.type))
+    corrected = _binary("mul", _unary("log", u), _binary("div", x, u_minus_one))
+    exact_cases = _binary("or", _compare("eq", u, rewriter.splat(1, x.type)),
+                          _compare("eq", x, rewriter.splat(math.inf, x.type)))
+    return _select(exact_cases, x, corrected)
+
+
+def _expm1(rewriter, x: ir.Value) -> ir.Value:
+    """``(u - 1) * (x / log(u))`` with ``u = exp(x)`` (Kahan): where ``u`` rounds to 1 the
+    answer is ``x``; where ``u - 1`` rounds to -1 (``u`` tiny or zero) it is -1, and where
+    ``u`` is +inf, +inf. ``x / log(u)`` is near 1, so the product overflows only with ``u``."""
+    u = _unary("exp", x)
+    u_minus_one = _binary("sub", u, rewriter.splat(1, x.type))
+    corrected = _binary("mul", u_minus_one, _binary("div", x, _unary("log", u)))
+    near_zero = _select(_compare("eq", u, rewriter.splat(1, x.type)), x, corrected)
+    saturated = _binary("or", _compare("eq", u_minus_one, rewriter.splat(-1, x.type)),
+                        _compare("eq", u, rewriter.splat(math.inf, x.type)))
+    return _select(saturated, u_minus_one, near_zero)
 
 
 @converts("torch.aten.isnan")
