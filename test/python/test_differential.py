@@ -12,11 +12,6 @@ from hypothesis import HealthCheck, given, settings
 
 from kiln.tools.conformance import differential
 
-# torch.maximum and torch.minimum are left out until two Kiln bugs are fixed: on bool
-# tensors they return all False, and maximum(v, v) beside a view of v segfaults the
-# compiler (reproducers in the issue-7 report).
-BINARY_WITHOUT_KNOWN_BUGS = [expression for expression in differential.BINARY
-                             if "maximum" not in expression and "minimum" not in expression]
 CI_SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -36,12 +31,12 @@ def _check(program):
 
 
 @CI_SETTINGS
-@given(differential.programs(binary=BINARY_WITHOUT_KNOWN_BUGS))
+@given(differential.programs())
 def test_random_programs_match_eager(program):
     _check(program)
 
 
 @settings(CI_SETTINGS, max_examples=15)
-@given(differential.programs(empty_sizes=True, binary=BINARY_WITHOUT_KNOWN_BUGS))
+@given(differential.programs(empty_sizes=True))
 def test_random_programs_with_empty_dims_match_eager_or_are_refused(program):
     _check(program)
