@@ -88,7 +88,7 @@ def emit_contraction(writer: SourceWriter, group: ContractionGroup,
                                  access.element_type))
             else:
                 operands.append(("None", access.element_type))
-        results = BodyRenderer(w, operands, loop_index, epilogue.loop.where).render(
+        results = BodyRenderer(w, operands, loop_index, epilogue.loop.where, mask, zero).render(
             epilogue.loop.body)
         for access, result in zip(epilogue.loop.outputs, results):
             registers[access.argument] = result

@@ -6,12 +6,14 @@
   then the elementwise nests right after it that read its output at the same element
   (bias, GELU): they become the ``tl.dot`` kernel's epilogue. A buffer written in the group
   must be accessed at one linear address form throughout (so a tile never needs another
-  tile's results), and the contraction's operands must not be written.
+  tile's results), and the contraction's operands and the buffers an epilogue gathers
+  from (``memref.load``) must not be written.
 - **Row group**: a whole run of nests with at least one reduction, whose first loop
   dimension is parallel with the same size R >= 2 in every nest (softmax, layer_norm):
   one program per row runs them in order. Every written buffer must keep row ``r`` in
   elements ``[r*S, (r+1)*S)`` in every access (a linear form ``S*d0 + f`` with
-  ``0 <= f < S``), so rows never share written memory.
+  ``0 <= f < S``), so rows never share written memory, and no nest may gather from a
+  written buffer.
 - Otherwise each nest is a launch of its own.
 """
 
@@ -108,6 +110,8 @@ def row_fusable(loops: list[LoopNest]) -> bool:
                                     or loop.sizes[0] != rows for loop in loops):
         return False
     written = {access.argument for loop in loops for access in loop.outputs}
+    if any(buffer.argument in written for loop in loops for buffer in loop.loaded_buffers):
+        return False
     row_sizes: dict[int, int] = {}
     for loop in loops:
         for access in loop.inputs + loop.outputs:
@@ -238,7 +242,8 @@ def _epilogue(loop: LoopNest, contraction: LoopNest, forms: dict[int, LinearForm
     if mapping is None or math.prod(loop.sizes) == 0:
         return None
     written = forms.keys() | {a.argument for a in loop.outputs}
-    if written & read_only:
+    gathered = {buffer.argument for buffer in loop.loaded_buffers}
+    if written & (read_only | gathered):
         return None
     new_forms = dict(forms)
     for access in loop.inputs + loop.outputs:
@@ -247,4 +252,5 @@ def _epilogue(loop: LoopNest, contraction: LoopNest, forms: dict[int, LinearForm
             if form is None or new_forms.setdefault(access.argument, form) != form:
                 return None
     forms.update(new_forms)
+    read_only |= gathered
     return Epilogue(loop, mapping)

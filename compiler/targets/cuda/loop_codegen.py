@@ -198,7 +198,8 @@ class _Emitter:
         names = self.decompose(p, free)
         index = self.indexer((names, ""))
         operands = self.load_operands(index, names, zero, mask)
-        results = BodyRenderer(self.w, operands, index, self.loop.where).render(self.loop.body)
+        results = BodyRenderer(self.w, operands, index, self.loop.where, mask, zero).render(
+            self.loop.body)
         for access, value in zip(self.loop.outputs, results):
             pointer = self.address(access, index, names, zero)
             self.w.line(f"tl.store({pointer}, {value}, mask={mask})")
@@ -226,7 +227,7 @@ class _Emitter:
             index = self.indexer((p_names, "[:, None]"), (k_names, "[None, :]"))
             self.used_args = _arguments_read(self.loop.body.ops[:-1], (combiner.value,))
             operands = self.load_operands(index, {**p_names, **k_names}, zero, mask)
-            renderer = BodyRenderer(self.w, operands, index, self.loop.where)
+            renderer = BodyRenderer(self.w, operands, index, self.loop.where, mask, zero)
             renderer.render_ops(self.loop.body.ops[:-1])
             value, _ = renderer.ref(combiner.value)
             tile = self.w.assign(f"tl.where({mask}, ({value}).to({accumulator_type}), {neutral})",
@@ -266,7 +267,8 @@ class _Emitter:
             k_names = self.decompose(step, self.loop.reduction_dims)
             index = self.indexer((p_names, ""), (k_names, ""))
             operands = self.load_operands(index, p_names, zero, mask, accumulators)
-            results = BodyRenderer(self.w, operands, index, self.loop.where).render(self.loop.body)
+            results = BodyRenderer(self.w, operands, index, self.loop.where, mask, zero).render(
+                self.loop.body)
             for acc, value in zip(accumulators, results):
                 self.w.line(f"{acc} = tl.where({mask}, {value}, {acc})")
         for pointer, acc in zip(pointers, accumulators):

@@ -3,8 +3,10 @@ or ``memref.copy``, each operand an :class:`Access` (pointer arithmetic on a ker
 
 Views (``memref.expand_shape``, ``collapse_shape``, ``subview``, ``cast``) are resolved to
 their base argument; their result type's static strides and offset give the addressing,
-so a view costs nothing at run time. The records hold no MLIR objects, so the Triton
-emitters work on them alone.
+so a view costs nothing at run time. A body may read any element of a kernel argument
+with ``memref.load`` (a gather, as embeddings do); its :class:`ScalarOp` carries the
+:class:`Buffer` it reads. The records hold no MLIR objects, so the Triton emitters work
+on them alone.
 """
 
 from dataclasses import dataclass
@@ -35,14 +37,33 @@ class Access:
 
 
 @dataclass(frozen=True)
+class Buffer:
+    """What a body's ``memref.load`` reads: element ``offset + sum(strides[j] * i[j])``,
+    ``0 <= i[j] < shape[j]``, of kernel argument ``argument``."""
+
+    argument: int
+    element_type: str
+    offset: int
+    strides: tuple[int, ...]
+    shape: tuple[int, ...]
+
+    @property
+    def largest_offset(self) -> int:
+        """The largest element offset the load can reach."""
+        return self.offset + sum(abs(s) * max(n - 1, 0) for s, n in zip(self.strides, self.shape))
+
+
+@dataclass(frozen=True)
 class ScalarOp:
-    """One op of a loop body. Operands are :data:`Ref` s; results are numbered values."""
+    """One op of a loop body. Operands are :data:`Ref` s; results are numbered values.
+    A ``memref.load``'s operands are its indices, and ``buffer`` what it reads."""
 
     name: str
     operands: tuple
     results: tuple[int, ...]
     result_types: tuple[str, ...]
     predicate: int | None = None  # of arith.cmpf / arith.cmpi
+    buffer: Buffer | None = None
 
 
 # A body value: ("arg", i) a block argument (inputs then outputs), ("value", n) a result of
@@ -79,6 +100,17 @@ class LoopNest:
     def reduction_dims(self) -> tuple[int, ...]:
         """Positions of the reduction dimensions."""
         return tuple(d for d, kind in enumerate(self.iterators) if kind == "reduction")
+
+    @property
+    def loaded_buffers(self) -> tuple[Buffer, ...]:
+        """The buffers the body reads with ``memref.load``."""
+        return tuple(op.buffer for op in self.body.ops if op.buffer is not None)
+
+    @property
+    def arguments(self) -> set[int]:
+        """The kernel arguments the nest touches."""
+        return ({access.argument for access in self.inputs + self.outputs}
+                | {buffer.argument for buffer in self.loaded_buffers})
 
 
 @dataclass(frozen=True)
@@ -132,13 +164,18 @@ def _base_of(op, value: ir.Value, bases: dict) -> int:
 
 
 def _access(op, value: ir.Value, bases: dict, indices: tuple[Expr, ...]) -> Access:
+    buffer = _buffer(op, value, bases)
+    return Access(buffer.argument, buffer.element_type, buffer.offset, buffer.strides, indices)
+
+
+def _buffer(op, value: ir.Value, bases: dict) -> Buffer:
     memref = ir.MemRefType(value.type)
     strides, offset = memref.get_strides_and_offset()
     if any(memref.is_dynamic_stride_or_offset(x) for x in (*strides, offset)) \
             or not memref.has_static_shape:
         raise unsupported(op, f"the view {memref} has a dynamic shape, stride or offset")
-    return Access(_base_of(op, value, bases), str(memref.element_type), offset, tuple(strides),
-                  indices)
+    return Buffer(_base_of(op, value, bases), str(memref.element_type), offset, tuple(strides),
+                  tuple(memref.shape))
 
 
 def _read_generic(op, bases: dict) -> LoopNest:
@@ -154,7 +191,7 @@ def _read_generic(op, bases: dict) -> LoopNest:
     sizes = _loop_sizes(op, accesses, len(iterators))
     return LoopNest("linalg.generic", _where(op), sizes, iterators,
                     tuple(accesses[:inputs_count]), tuple(accesses[inputs_count:]),
-                    _read_body(op, inputs_count + outputs_count))
+                    _read_body(op, inputs_count + outputs_count, bases))
 
 
 def _read_copy(op, bases: dict) -> LoopNest:
@@ -194,7 +231,7 @@ def _expr(op, expr: ir.AffineExpr) -> Expr:
     raise unsupported(op, f"the affine expression {expr}")
 
 
-def _read_body(op, operand_count: int) -> Body:
+def _read_body(op, operand_count: int, bases: dict) -> Body:
     block = op.regions[0].blocks[0]
     refs: dict = {argument: ("arg", i) for i, argument in enumerate(block.arguments)}
     if len(block.arguments) != operand_count:
@@ -216,8 +253,11 @@ def _read_body(op, operand_count: int) -> Body:
         counter += len(inner.results)
         predicate = (ir.IntegerAttr(inner.attributes["predicate"]).value
                      if "predicate" in inner.attributes else None)
-        ops.append(ScalarOp(name, tuple(_ref(inner, v, refs) for v in inner.operands), results,
-                            tuple(str(r.type) for r in inner.results), predicate))
+        operands, buffer = list(inner.operands), None
+        if name == "memref.load":
+            buffer = _buffer(inner, operands.pop(0), bases)
+        ops.append(ScalarOp(name, tuple(_ref(inner, v, refs) for v in operands), results,
+                            tuple(str(r.type) for r in inner.results), predicate, buffer))
         for value, number in zip(inner.results, results):
             refs[value] = ("value", number)
     raise unsupported(op, "a body without linalg.yield")

@@ -77,7 +77,9 @@ def _launch(group: Group, kernel: KernelLoops, name: str) -> TritonLaunch | None
     if all(is_empty(loop) for loop in loops):
         return None
     wide = any(largest_offset(access, loop.sizes) > INT32_LIMIT
-               for loop in loops for access in loop.inputs + loop.outputs)
+               for loop in loops for access in loop.inputs + loop.outputs) \
+        or any(buffer.largest_offset > INT32_LIMIT for loop in loops
+               for buffer in loop.loaded_buffers)
     writer = SourceWriter()
     if isinstance(group, ContractionGroup):
         constexprs, programs, warps = emit_contraction(writer, group, wide)
@@ -87,8 +89,7 @@ def _launch(group: Group, kernel: KernelLoops, name: str) -> TritonLaunch | None
         emitted = emit_loop(writer, group.loop, {}, True, "", wide)
         constexprs, programs = emitted.constexprs, emitted.blocks
         warps = warps_for(emitted.tile)
-    arguments = tuple(sorted({access.argument for loop in loops
-                              for access in loop.inputs + loop.outputs}))
+    arguments = tuple(sorted(set().union(*(loop.arguments for loop in loops))))
     parameters = [parameter(a) for a in arguments] + [f"{c}: tl.constexpr" for c in constexprs]
     return TritonLaunch(
         name=name, source=function_source(name, parameters, writer.lines), arguments=arguments,
@@ -131,6 +132,10 @@ def _check_in_place(loop: LoopNest) -> None:
                 raise CompileError(
                     f"{loop.where}: {loop.op} reads kernel argument {output.argument} at other "
                     "elements than it writes; the CUDA target cannot run it in place")
+        if output.argument in {buffer.argument for buffer in loop.loaded_buffers}:
+            raise CompileError(
+                f"{loop.where}: {loop.op} loads from kernel argument {output.argument}, which "
+                "it writes; the CUDA target cannot run it in place")
 
 
 def _identifier(name: str) -> str:

@@ -10,13 +10,15 @@ and ``ceil``; ``powf`` is ``exp2(y * log2|x|)`` with the sign of odd integer pow
 Math on f16/bf16 runs in f32 and rounds back, as eager does. Semantics follow MLIR:
 ``arith.divsi``/``remsi`` truncate (Triton's ``//`` and ``%`` on integers do too),
 ``arith.remf`` is C's ``fmod`` (Triton's ``%`` on floats), ``maximumf``/``minimumf``
-propagate NaN.
+propagate NaN. A ``memref.load`` (a gather) is a masked ``tl.load`` at the address its
+indices give, broadcast to the block.
 """
 
 from collections.abc import Callable
 
 from ...diagnostics import CompileError
 from ...transforms.expand_math import TANH_SMALL, TANH_T
+from .access_forms import parameter
 from .loop_nests import Body, Ref, ScalarOp
 from .triton_source import BIT_WIDTHS, SourceWriter, literal, tl_type
 
@@ -50,14 +52,17 @@ _COMPOSED_MATH = frozenset({"math.tanh", "math.log1p", "math.expm1", "math.powf"
 
 class BodyRenderer:
     """Writes a :class:`Body` as assignments; ``operands`` are the block arguments' Triton
-    expressions and MLIR types, ``index`` gives the expression of a loop dimension."""
+    expressions and MLIR types, ``index`` gives the expression of a loop dimension,
+    ``mask`` the block's live lanes and ``zero`` an int32 block of zeros of its shape."""
 
     def __init__(self, writer: SourceWriter, operands: list[tuple[str, str]],
-                 index: Callable[[int], str], where: str):
+                 index: Callable[[int], str], where: str, mask: str, zero: str):
         self.writer = writer
         self.operands = operands
         self.index = index
         self.where = where
+        self.mask = mask
+        self.zero = zero
         self.values: dict[int, tuple[str, str]] = {}
 
     def render(self, body: Body) -> list[str]:
@@ -120,7 +125,18 @@ class BodyRenderer:
             return self.cast(op, operands[0], result)
         if op.name in _COMPOSED_MATH:
             return self.composed_math(op, names, result)
+        if op.name == "memref.load":
+            return self.gather(op, names)
         raise self.unsupported(op, "no Triton expression for it yet")
+
+    def gather(self, op: ScalarOp, indices: list[str]) -> str:
+        """A masked load of ``op.buffer`` at ``indices``, as wide as the block."""
+        buffer = op.buffer
+        terms = [str(buffer.offset)] if buffer.offset else []
+        terms += [index if stride == 1 else f"{index} * {stride}"
+                  for index, stride in zip(indices, buffer.strides) if stride]
+        address = " + ".join([parameter(buffer.argument), *terms, self.zero])
+        return f"tl.load({address}, mask={self.mask})"
 
     def compare_integers(self, op: ScalarOp, operands: list[tuple[str, str]]) -> str:
         (a, type_a), (b, _) = operands
