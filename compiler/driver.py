@@ -123,6 +123,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
             "eager_peak_bytes_estimate": eager_estimate,
             "unshared_bytes": unshared_bytes,
             "compile_seconds": timings,
+            "state_names": list(imported.state_names),
         },
     )
     if isinstance(fn, torch.nn.Module):

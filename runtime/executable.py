@@ -95,6 +95,7 @@ class Executable:
 
     def _bind_to(self, device) -> None:
         program = self.host_program
+        self.state = [device.adopt(t) for t in self.state]
         # Scratch memory lives as long as the executable; its addresses never change.
         self._arena = _Scratch(device, program.arena_bytes) if program.arena_bytes else None
         self._persistent = [_Scratch(device, nbytes) for nbytes in program.persistent_bytes]

@@ -48,9 +48,17 @@ CUDA_INTERPRETER = TargetSpec(
     "numerics without a GPU")
 
 
+BUILT_IN = (CPU, CUDA, CUDA_INTERPRETER)
+
+
 @functools.cache
 def available() -> dict[str, TargetSpec]:
-    """Every registered target, by name."""
+    """Every registered target, by name.
+
+    Kiln registers its own targets in its ``pyproject.toml``; run from a source tree that
+    pip has not installed (as on a GPU machine that only received the runtime), they
+    are found without their entry points.
+    """
     found = {}
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         spec = entry.load()
@@ -58,6 +66,8 @@ def available() -> dict[str, TargetSpec]:
             raise KilnError(f"the '{ENTRY_POINT_GROUP}' entry point '{entry.name}' ({entry.value}) "
                             f"must name a kiln.targets.TargetSpec called '{entry.name}'")
         found[entry.name] = spec
+    if CPU.name not in found:
+        found.update((spec.name, spec) for spec in BUILT_IN)
     return found
 
 

@@ -39,6 +39,9 @@ class Device(Protocol):
     def empty(self, shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
         """An uninitialized output tensor on this device."""
 
+    def adopt(self, tensor: torch.Tensor) -> torch.Tensor:
+        """``tensor`` (a saved parameter, say) in this device's memory."""
+
     def copier(self, nbytes: int):
         """A function ``(target_address, source_address)`` that copies ``nbytes``."""
 

@@ -64,6 +64,10 @@ class CpuDevice:
         return memory.empty(shape, dtype)
 
     @staticmethod
+    def adopt(tensor: torch.Tensor) -> torch.Tensor:
+        return tensor.cpu()
+
+    @staticmethod
     def copier(nbytes: int):
         """A step function that copies ``nbytes`` from its second address to its first."""
         def copy(target: int, source: int) -> None:

@@ -91,6 +91,10 @@ class CudaDevice:
     def empty(shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
         return torch.empty(shape, dtype=dtype, device="cuda")
 
+    @staticmethod
+    def adopt(tensor: torch.Tensor) -> torch.Tensor:
+        return tensor.to("cuda")
+
     def copier(self, nbytes: int):
         """A step function that copies ``nbytes`` between GPU addresses on torch's stream."""
         driver = self._driver

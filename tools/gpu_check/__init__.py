@@ -1,0 +1,1 @@
+"""``tools/gpu-check``: prepare CUDA programs here, check and time them on a GPU machine."""
