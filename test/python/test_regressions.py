@@ -171,3 +171,10 @@ def test_half_precision_math_is_computed_in_float32_and_rounded_once(program, dt
     """Eager computes half-precision math in float32 and rounds once; Kiln rounded at
     every step (sigmoid was off by up to 100%) and float16 pow failed to compile."""
     check_at_dtype_tolerance(program, (_normal(4000) * 3).to(dtype))
+
+
+@pytest.mark.parametrize("program", [torch.floor, torch.ceil, lambda x: torch.sin(torch.floor(x * 2))],
+                         ids=["floor", "ceil", "floor-then-sin"])
+def test_floor_and_ceil_of_integers_are_the_integers(program):
+    """Found by the differential run: kiln.floor on i64 failed to verify."""
+    check(program, torch.tensor([[3, -5, 0], [7, 1, -2]]))

@@ -22,11 +22,17 @@ BINARY = {
 COMPARE = {"eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}
 
 
+# Rounding ops return an integer tensor unchanged, as eager does.
+ROUNDING = ("floor", "ceil")
+
+
 def _register_unary(aten_name: str, kiln_name: str):
     @converts(f"torch.aten.{aten_name}")
     def convert_unary(rewriter, op):
         type_ = rewriter.result_type(op)
         x = rewriter.operand_as(op.operands[0], type_)
+        if aten_name in ROUNDING and not _is_float(x):
+            return [x]
         return [kiln.UNARY_OPS[kiln_name](x, type_).result]
 
 
