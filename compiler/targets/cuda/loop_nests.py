@@ -64,6 +64,7 @@ class ScalarOp:
     result_types: tuple[str, ...]
     predicate: int | None = None  # of arith.cmpf / arith.cmpi
     buffer: Buffer | None = None
+    expression: Expr | None = None  # of affine.apply, where ("dim", i) is operand i
 
 
 # A body value: ("arg", i) a block argument (inputs then outputs), ("value", n) a result of
@@ -220,14 +221,17 @@ _BINARY_EXPRS = (("add", ir.AffineAddExpr), ("mul", ir.AffineMulExpr),
                  ("mod", ir.AffineModExpr))
 
 
-def _expr(op, expr: ir.AffineExpr) -> Expr:
+def _expr(op, expr: ir.AffineExpr, first_symbol: int = 0) -> Expr:
+    """``expr`` as nested tuples; symbol ``j`` becomes ``("dim", first_symbol + j)``."""
     if isinstance(expr, ir.AffineDimExpr):
         return ("dim", expr.position)
+    if isinstance(expr, ir.AffineSymbolExpr):
+        return ("dim", first_symbol + expr.position)
     if isinstance(expr, ir.AffineConstantExpr):
         return ("const", expr.value)
     for kind, cls in _BINARY_EXPRS:
         if isinstance(expr, cls):
-            return (kind, _expr(op, expr.lhs), _expr(op, expr.rhs))
+            return (kind, _expr(op, expr.lhs, first_symbol), _expr(op, expr.rhs, first_symbol))
     raise unsupported(op, f"the affine expression {expr}")
 
 
@@ -253,14 +257,32 @@ def _read_body(op, operand_count: int, bases: dict) -> Body:
         counter += len(inner.results)
         predicate = (ir.IntegerAttr(inner.attributes["predicate"]).value
                      if "predicate" in inner.attributes else None)
-        operands, buffer = list(inner.operands), None
+        operands, buffer, expression = list(inner.operands), None, None
         if name == "memref.load":
             buffer = _buffer(inner, operands.pop(0), bases)
-        ops.append(ScalarOp(name, tuple(_ref(inner, v, refs) for v in operands), results,
-                            tuple(str(r.type) for r in inner.results), predicate, buffer))
+        refs_read = tuple(_ref(inner, v, refs) for v in operands)
+        if name == "affine.apply":
+            expression = _applied_expression(inner, refs_read)
+        ops.append(ScalarOp(name, refs_read, results, tuple(str(r.type) for r in inner.results),
+                            predicate, buffer, expression))
         for value, number in zip(inner.results, results):
             refs[value] = ("value", number)
     raise unsupported(op, "a body without linalg.yield")
+
+
+def _applied_expression(op, operands: tuple) -> Expr:
+    """The one result of ``op``'s affine map over its operands (dims, then symbols).
+
+    Its floordiv and mod are rendered as truncating Triton arithmetic, which agrees only on
+    non-negative operands, so the operands must be loop indices or non-negative constants.
+    """
+    affine_map = ir.AffineMapAttr(op.attributes["map"]).value
+    if len(affine_map.results) != 1:
+        raise unsupported(op, "an affine map with several results")
+    if any(ref[0] not in ("index", "const") or (ref[0] == "const" and ref[1] < 0)
+           for ref in operands):
+        raise unsupported(op, "operands other than loop indices and non-negative constants")
+    return _expr(op, affine_map.results[0], affine_map.n_dims)
 
 
 def _ref(op, value: ir.Value, refs: dict) -> Ref:

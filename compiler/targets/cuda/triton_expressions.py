@@ -11,14 +11,15 @@ Math on f16/bf16 runs in f32 and rounds back, as eager does. Semantics follow ML
 ``arith.divsi``/``remsi`` truncate (Triton's ``//`` and ``%`` on integers do too),
 ``arith.remf`` is C's ``fmod`` (Triton's ``%`` on floats), ``maximumf``/``minimumf``
 propagate NaN. A ``memref.load`` (a gather) is a masked ``tl.load`` at the address its
-indices give, broadcast to the block.
+indices give, broadcast to the block; an ``affine.apply`` is integer arithmetic on
+loop indices.
 """
 
 from collections.abc import Callable
 
 from ...diagnostics import CompileError
 from ...transforms.expand_math import TANH_SMALL, TANH_T
-from .access_forms import parameter
+from .access_forms import parameter, render_index
 from .loop_nests import Body, Ref, ScalarOp
 from .triton_source import BIT_WIDTHS, SourceWriter, literal, tl_type
 
@@ -127,6 +128,8 @@ class BodyRenderer:
             return self.composed_math(op, names, result)
         if op.name == "memref.load":
             return self.gather(op, names)
+        if op.name == "affine.apply":
+            return render_index(op.expression, lambda i: names[i])
         raise self.unsupported(op, "no Triton expression for it yet")
 
     def gather(self, op: ScalarOp, indices: list[str]) -> str:
