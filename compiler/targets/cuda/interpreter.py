@@ -11,7 +11,11 @@ modules must not also compile the same functions for a GPU (see :mod:`.cubin`).
 Triton's own library functions (``tl.zeros``, ``tl.sum``, ...) were made when triton was
 first imported, in a Kiln process before ``TRITON_INTERPRET`` was set (``torch.export``
 imports triton), so while a launch runs they are called as the interpreter would have
-made them.
+made them. The interpreter keeps bfloat16 values as their raw 16 bits; its ``tl.dot``
+multiplies those bits as integers and its float32 -> bfloat16 cast truncates, so while a
+launch runs, bfloat16 dot operands are widened to float32 first (exact, as on the GPU,
+which accumulates their products in float32) and the cast rounds to nearest even, as the
+GPU's does.
 """
 
 import contextlib
@@ -63,7 +67,7 @@ def run_launches(launches: Sequence[TritonLaunch], tensors: Sequence[torch.Tenso
     kernel's argument ``i`` (with the element type of the launches' signature)."""
     for launch in launches:
         function = interpreted_function(launch)
-        with _library_functions_interpreted():
+        with _library_functions_interpreted(), _bfloat16_as_on_the_gpu():
             function[launch.grid](*(tensors[a] for a in launch.arguments),
                                   num_warps=launch.num_warps, **launch.constexprs)
 
@@ -87,6 +91,37 @@ def _library_functions_interpreted():
         yield
     finally:
         JITFunction.__call__ = original
+
+
+@contextlib.contextmanager
+def _bfloat16_as_on_the_gpu():
+    """The interpreter's ``tl.dot`` takes bfloat16 operands as float32, and its float32 ->
+    bfloat16 cast rounds to nearest even."""
+    import numpy as np
+    import triton.language as tl
+    from triton.runtime.interpreter import InterpreterBuilder, TensorHandle
+
+    original_dot, original_cast = InterpreterBuilder.create_dot, InterpreterBuilder.cast_impl
+
+    def create_dot(self, a, b, accumulator, *options):
+        a, b = (self.cast_impl(x, tl.float32) if x.dtype.scalar == tl.bfloat16 else x
+                for x in (a, b))
+        return original_dot(self, a, b, accumulator, *options)
+
+    def cast_impl(self, source, target):
+        if source.dtype.scalar != tl.float32 or target.scalar != tl.bfloat16:
+            return original_cast(self, source, target)
+        bits = source.data.astype(np.float32).view(np.uint32)
+        rounded = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16).astype(np.uint16)
+        nan = np.isnan(source.data)
+        rounded[nan] = (bits[nan] >> 16).astype(np.uint16) | 0x40  # stays a (quiet) NaN
+        return TensorHandle(rounded, tl.bfloat16)
+
+    InterpreterBuilder.create_dot, InterpreterBuilder.cast_impl = create_dot, cast_impl
+    try:
+        yield
+    finally:
+        InterpreterBuilder.create_dot, InterpreterBuilder.cast_impl = original_dot, original_cast
 
 
 def run_host_program(program: HostProgram, kernels: dict[str, Sequence[TritonLaunch]],

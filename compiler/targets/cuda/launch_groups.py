@@ -2,7 +2,8 @@
 
 - **Contraction group**: an optional fill of the output, a contraction (``out += a * b``
   with matmul-like maps: batch dimensions, and several M, N or K dimensions, allowed;
-  all operands f32, f16 or bf16),
+  all operands f32, f16 or bf16, or f16/bf16 factors widened to f32 in the body
+  (``arith.extf``) with an f32 output),
   then the elementwise nests right after it that read its output at the same element
   (bias, GELU): they become the ``tl.dot`` kernel's epilogue. A buffer written in the group
   must be accessed at one linear address form throughout (so a tile never needs another
@@ -24,6 +25,7 @@ from .access_forms import LinearForm, linear_form, substituted
 from .loop_nests import Access, LoopNest
 
 DOT_TYPES = frozenset({"f32", "f16", "bf16"})
+WIDENED_DOT_TYPES = frozenset({"f16", "bf16"})  # products exact in f32, which accumulates
 MIN_FUSED_ROWS = 2
 
 
@@ -139,9 +141,15 @@ def contraction_dims(loop: LoopNest) -> Contraction | None:
     if len(loop.inputs) != 2 or len(loop.outputs) != 1 or not loop.reduction_dims:
         return None
     accesses = loop.inputs + loop.outputs
-    if {a.element_type for a in accesses} not in ({t} for t in DOT_TYPES):
+    factor_types = {a.element_type for a in loop.inputs}
+    widened = _widened_multiply_accumulate(loop)
+    if widened is None or len(factor_types) != 1:
         return None
-    if not _is_multiply_accumulate(loop):
+    (factor_type,) = factor_types
+    if widened and (factor_type not in WIDENED_DOT_TYPES or loop.outputs[0].element_type != "f32"):
+        return None
+    if not widened and (factor_type not in DOT_TYPES
+                        or loop.outputs[0].element_type != factor_type):
         return None
     dims = [_pure_dims(a) for a in accesses]
     if None in dims:
@@ -156,14 +164,24 @@ def contraction_dims(loop: LoopNest) -> Contraction | None:
     return Contraction(tuple(sorted(batch)), m, n, loop.reduction_dims)
 
 
-def _is_multiply_accumulate(loop: LoopNest) -> bool:
+def _widened_multiply_accumulate(loop: LoopNest) -> bool | None:
+    """Whether the body is ``out + extf(a) * extf(b)`` (True) or ``out + a * b`` (False);
+    None for any other body."""
     ops = loop.body.ops
-    if len(ops) != 2 or loop.body.yields != (("value", ops[1].results[0]),):
-        return False
-    multiply, add = ops
-    return (multiply.name == "arith.mulf" and set(multiply.operands) == {("arg", 0), ("arg", 1)}
-            and len(multiply.operands) == 2 and add.name == "arith.addf"
-            and set(add.operands) == {("arg", 2), ("value", multiply.results[0])})
+    if not ops or loop.body.yields != (("value", ops[-1].results[0]),):
+        return None
+    *widenings, multiply, add = ops
+    factors = {("arg", 0), ("arg", 1)}
+    if widenings:
+        if len(widenings) != 2 or {op.operands[0] for op in widenings} != factors \
+                or any(op.name != "arith.extf" or op.result_types != ("f32",) for op in widenings):
+            return None
+        factors = {("value", op.results[0]) for op in widenings}
+    if (multiply.name == "arith.mulf" and len(multiply.operands) == 2
+            and set(multiply.operands) == factors and add.name == "arith.addf"
+            and set(add.operands) == {("arg", 2), ("value", multiply.results[0])}):
+        return bool(widenings)
+    return None
 
 
 def _pure_dims(access: Access) -> tuple[int, ...] | None:
