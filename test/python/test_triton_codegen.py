@@ -190,3 +190,44 @@ def test_attention_block_with_parameters():
     """Linear layers on 3-D inputs are tl.dot launches; tolerance 1e-4 over four matmuls."""
     launches = check(_AttentionBlock().eval(), torch.randn(2, 8, 32), rtol=1e-4, atol=1e-4)
     assert sum("tl.dot(" in launch.source for launch in launches) == 4
+
+
+def test_embedding_gather_and_index_arithmetic():
+    """``memref.load`` of a table at loaded ids, and ``affine.apply`` on loop indices."""
+    table, ids = torch.randn(10, 6), torch.tensor([[3, 0, 9], [9, 1, 4]])
+    check(lambda t, i: F.embedding(i, t) * 2, table, ids)
+    check(lambda x: x * torch.arange(6.0).reshape(2, 3).t().reshape(6)
+          + x[:, torch.tensor([3, 1, 0, 2, 5, 4])], torch.randn(3, 6))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_matmul_widened_to_f32_is_a_dot(dtype):
+    """The body widens both factors to f32; tl.dot accumulates their exact products in f32.
+    Tolerance: one ulp of the f16/bf16 result, as summation order may differ."""
+    a, b = torch.randn(2, 16, 48, dtype=dtype), torch.randn(48, 8, dtype=dtype)
+    launches = check(lambda x, y: x @ y, a, b, rtol=torch.finfo(dtype).eps, atol=0)
+    assert sum("tl.dot(" in launch.source for launch in launches) == 1
+
+
+AFFINE_ON_DATA = """
+#map = affine_map<(d0) -> (d0)>
+func.func private @k(%a: memref<4xi64>, %b: memref<4xi64>) attributes {kiln.kernel} {
+  linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel"]}
+      ins(%a : memref<4xi64>) outs(%b : memref<4xi64>) {
+  ^bb0(%in: i64, %out: i64):
+    %0 = arith.index_cast %in : i64 to index
+    %1 = affine.apply affine_map<()[s0] -> (s0 mod 3)>()[%0]
+    %2 = arith.index_cast %1 : index to i64
+    linalg.yield %2 : i64
+  }
+  return
+}
+"""
+
+
+def test_affine_apply_on_loaded_values_is_refused():
+    """Triton's truncating ``%`` would differ from affine ``mod`` on negative values."""
+    with make_context(), ir.Location.unknown():
+        module = ir.Module.parse(AFFINE_ON_DATA)
+        with pytest.raises(CompileError, match="affine.apply .*loop indices"):
+            lower_kernel(module.body.operations[0].operation)
