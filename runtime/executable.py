@@ -155,9 +155,11 @@ class Executable:
             if ref.index >= len(self._persistent):
                 raise ArtifactError(f"the host program uses {ref}, which this program lacks")
             return self._persistent[ref.index].address
-        if self._arena is None or ref.index >= self._arena.nbytes:
+        # An empty buffer may sit at the arena's end, or stand for an arena of 0 bytes.
+        arena_bytes = self._arena.nbytes if self._arena is not None else 0
+        if ref.index > arena_bytes:
             raise ArtifactError(f"the host program uses {ref}, outside its arena")
-        return self._arena.address + ref.index
+        return self._arena.address + ref.index if self._arena is not None else 0
 
     def follow_module(self, module: torch.nn.Module, names: list[str | None]) -> None:
         """Read each state tensor from ``module`` at every call, so that a parameter or

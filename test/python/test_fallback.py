@@ -87,3 +87,17 @@ def test_strict_mode_refuses_instead(monkeypatch):
     monkeypatch.setenv("KILN_FALLBACK", "0")
     with pytest.raises(kiln.KilnError, match="kiln_test.reverse_rows is not supported"):
         kiln.compile(between_kernels, *example())
+
+
+@pytest.mark.parametrize("program, shapes", [
+    (lambda a: a[2:2] * 2, [(5, 3)]),
+    (lambda a, b: a @ b, [(3, 0), (0, 4)]),  # K = 0: zeros
+    (lambda a: (a[:, :0].sum(1) + 1, a * 2), [(3, 4)]),  # an empty sum feeds a kernel
+    (lambda a: a.new_zeros(0).sum() + a, [(3,)]),
+], ids=["empty-slice", "k-0-matmul", "empty-reduction", "empty-creation"])
+def test_ops_on_zero_size_tensors_run_through_torch(program, shapes):
+    inputs = [torch.randn(*shape) for shape in shapes]
+    compiled = kiln.compile(program, *inputs)
+    assert compiled.stats["fallbacks"]
+    assert all("zero-size" in f["reason"] for f in compiled.stats["fallbacks"])
+    torch.testing.assert_close(compiled(*inputs), program(*inputs))

@@ -13,7 +13,7 @@ from . import elementwise, linear, pooling, reductions, shape, structure  # noqa
 from .fallback import convert_to_fallback
 from .registry import CONVERTERS
 from .rewriter import ConversionFailure, Rewriter
-from .types import UnsupportedTypeError, convert_vtensor
+from .types import UnsupportedTypeError, convert_vtensor, is_vtensor
 
 
 @register_pass
@@ -89,7 +89,9 @@ def _convert_op(rewriter: Rewriter, op, fallback: bool,
             func.ReturnOp([rewriter.tensor(v) for v in op.operands])
         return
     converter = CONVERTERS.get(name)
-    reason = "Kiln has no converter for it"
+    reason = NO_CONVERTER
+    if _has_zero_size_tensor(name, op):
+        converter, reason = None, ZERO_SIZE_REASON
     if converter is not None:
         try:
             with op.location:
@@ -105,9 +107,28 @@ def _convert_op(rewriter: Rewriter, op, fallback: bool,
                                  f"{reason}; the host cannot run it through torch either: "
                                  f"{failure}").merged_with(unsupported) from None
     if not fallback:
-        unsupported.append(UnsupportedOpError(_aten_name(name), op.location,
-                                              "" if converter is None else reason))
+        unsupported.append(UnsupportedOpError(
+            _aten_name(name), op.location, "" if reason == NO_CONVERTER else reason))
     rewriter.values.update(zip(op.results, new_values))
+
+
+NO_CONVERTER = "Kiln has no converter for it"
+ZERO_SIZE_REASON = "a tensor with a zero-size dimension, which Kiln's kernels do not take"
+
+
+def _has_zero_size_tensor(name: str, op) -> bool:
+    """Whether ATen op ``op`` reads or makes a tensor with no elements: the host runs it
+    through torch, since a kernel cannot take an empty buffer as a bare pointer."""
+    if not name.startswith(("torch.aten.", "torch.prims.", "aten.", "prims.")):
+        return False
+    for value in [*op.operands, *op.results]:
+        if is_vtensor(value.type):
+            try:
+                if 0 in convert_vtensor(value.type).shape:
+                    return True
+            except UnsupportedTypeError:
+                continue
+    return False
 
 
 def _aten_name(op_name: str) -> str:
