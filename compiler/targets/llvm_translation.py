@@ -58,22 +58,39 @@ def translate_to_llvm_ir(module: ir.Module) -> str:
 
 
 def _exact_float_decimals(line: str) -> str:
-    """LLVM 22 rejects a decimal ``float`` literal that is not exact; use hex for those.
+    """LLVM 22 rejects a decimal ``float``, ``half`` or ``bfloat`` literal that is not
+    exact in its type; use hex for those (``0x`` with the value as a double, ``0xH`` and
+    ``0xR`` with the 16 bits).
 
     The literal's type is the nearest type name before it on the line, which holds for
     instructions, calls and aggregate constants alike.
     """
-    if "float" not in line or "e" not in line:
+    if not ("float" in line or "half" in line) or "e" not in line:
         return line
 
     def replace(match: re.Match) -> str:
         types = _FLOAT_TYPE.findall(line, 0, match.start())
-        if not types or types[-1] != "float":
-            return match.group(0)
-        value = struct.unpack("<f", struct.pack("<f", float(match.group(1))))[0]
-        return "0x" + struct.pack(">d", value).hex().upper()
+        encode = _HEX_LITERALS.get(types[-1]) if types else None
+        return encode(float(match.group(1))) if encode else match.group(0)
 
     return _DECIMAL_LITERAL.sub(replace, line)
+
+
+def _float_literal(value: float) -> str:
+    rounded = struct.unpack("<f", struct.pack("<f", value))[0]
+    return "0x" + struct.pack(">d", rounded).hex().upper()
+
+
+def _half_literal(value: float) -> str:
+    return "0xH" + struct.pack(">e", value).hex().upper()
+
+
+def _bfloat_literal(value: float) -> str:
+    bits = struct.unpack(">I", struct.pack(">f", value))[0]
+    return "0xR" + f"{(bits + 0x7FFF + ((bits >> 16) & 1)) >> 16:04X}"  # round to nearest even
+
+
+_HEX_LITERALS = {"float": _float_literal, "half": _half_literal, "bfloat": _bfloat_literal}
 
 
 def _classic_special_float(match: re.Match) -> str:

@@ -178,3 +178,11 @@ def test_half_precision_math_is_computed_in_float32_and_rounded_once(program, dt
 def test_floor_and_ceil_of_integers_are_the_integers(program):
     """Found by the differential run: kiln.floor on i64 failed to verify."""
     check(program, torch.tensor([[3, -5, 0], [7, 1, -2]]))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_constants_that_are_not_short_decimals_compile(dtype):
+    """LLVM rejected ``store half 3.000490e-01`` (an inexact decimal): half and bfloat
+    literals are now written in hex."""
+    check_at_dtype_tolerance(lambda x: torch.where(x > 0, x, 0.3) * 1.7,
+                             (_normal(64) * 3).to(dtype))
