@@ -10,7 +10,8 @@ import torch
 from torch_mlir import ir
 
 from ...dialect import kiln
-from .types import convert_vtensor, dtype_of, element_type_for, is_vtensor
+from ...element_types import dtype_of
+from .types import convert_vtensor, element_type_for, is_vtensor
 
 
 Scalar = bool | int | float

@@ -5,6 +5,8 @@ import re
 import torch
 from torch_mlir import ir
 
+from ...element_types import TORCH_DTYPES
+
 _VTENSOR = re.compile(r"^!torch\.vtensor<\[([^\]]*)\],(\w+)>$")
 
 TORCH_ELEMENT_TYPES = {
@@ -12,11 +14,6 @@ TORCH_ELEMENT_TYPES = {
     "si64": "i64", "si32": "i32", "si16": "i16", "si8": "i8", "i1": "i1",
 }
 
-TORCH_DTYPES = {
-    "f16": torch.float16, "bf16": torch.bfloat16, "f32": torch.float32, "f64": torch.float64,
-    "i64": torch.int64, "i32": torch.int32, "i16": torch.int16, "i8": torch.int8,
-    "i1": torch.bool,
-}
 MLIR_ELEMENT_NAMES = {dtype: name for name, dtype in TORCH_DTYPES.items()}
 
 
@@ -47,6 +44,3 @@ def element_type_for(dtype: torch.dtype) -> ir.Type:
         raise UnsupportedTypeError(f"dtype {dtype}")
     return ir.Type.parse(MLIR_ELEMENT_NAMES[dtype])
 
-
-def dtype_of(element_type: ir.Type) -> torch.dtype:
-    return TORCH_DTYPES[str(element_type)]
