@@ -38,7 +38,7 @@ from typing import Protocol, Sequence
 import torch
 
 from .pool import WorkerPool
-from .reasons import one_line
+from .reasons import disagreement, one_line
 
 SIZES = (1, 2, 3, 5, 7)
 DTYPES = ("float32", "float16", "int64", "bool")
@@ -411,14 +411,6 @@ def program_from_seed(seed: int, **options) -> Program:
     return generate(RandomChoices(random.Random(seed)), **options)
 
 
-def _compare(actual, expected) -> str:
-    try:
-        torch.testing.assert_close(actual, expected, equal_nan=True)
-    except Exception as error:  # AssertionError, or outputs of different structure
-        return one_line(str(error))
-    return ""
-
-
 def widened(program: Program) -> Program:
     """The program with every float16 and float32 value, input or cast, in float64."""
     wide = {"float16": "float64", "float32": "float64"}
@@ -453,8 +445,8 @@ def check_program(program: Program, seed: int = 0) -> tuple[str, str]:
             actual = compiled(*inputs)
         except Exception as error:
             return "error", one_line(f"run ({layout}): {type(error).__name__}: {error}")
-        mismatch = _compare(actual, function(*inputs))
-        if mismatch and _compare(actual, exact_results(program, inputs)):
+        mismatch = disagreement(actual, function(*inputs))
+        if mismatch and disagreement(actual, exact_results(program, inputs)):
             return "wrong", f"{layout} inputs: {mismatch}"
     return "pass", ""
 

@@ -45,7 +45,7 @@ import torch
 from torch.utils import _pytree as pytree
 
 from .pool import CRASH, HANDLER_ERROR, TIMEOUT, WorkerPool
-from .reasons import one_line
+from .reasons import disagreement, one_line
 
 CATEGORIES = ("pass", "wrong", "crash", "timeout", "refused", "export", "other")
 WORKER_ENV = {"KILN_CACHE": "0", "KILN_FALLBACK": "0"}
@@ -141,15 +141,6 @@ def _clones(tensors: tuple) -> tuple:
     return tuple(t.clone(memory_format=torch.preserve_format) for t in tensors)
 
 
-def _matches(actual, expected) -> str:
-    """An empty string if the results agree, else why not."""
-    try:
-        torch.testing.assert_close(actual, expected, equal_nan=True)
-    except Exception as error:  # AssertionError, or results of different structure
-        return one_line(str(error))
-    return ""
-
-
 def check_sample(op, sample) -> tuple[str, str]:
     """Compile one sample with Kiln and compare with eager; returns (category, reason)."""
     from kiln import KilnError, compile as kiln_compile
@@ -161,7 +152,7 @@ def check_sample(op, sample) -> tuple[str, str]:
         return "export", "eager: " + one_line(str(error))
     try:
         exported = torch.export.export(_AsModule(program), tensors, strict=False)
-        mismatch = _matches(exported.module()(*_clones(tensors)), expected)
+        mismatch = disagreement(exported.module()(*_clones(tensors)), expected)
     except Exception as error:
         return "export", "torch.export: " + one_line(f"{type(error).__name__}: {error}")
     if mismatch:
@@ -176,7 +167,7 @@ def check_sample(op, sample) -> tuple[str, str]:
         actual = compiled(*_clones(tensors))
     except Exception as error:
         return "other", "run: " + one_line(f"{type(error).__name__}: {error}")
-    mismatch = _matches(actual, expected)
+    mismatch = disagreement(actual, expected)
     return ("wrong", mismatch) if mismatch else ("pass", "")
 
 

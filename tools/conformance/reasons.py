@@ -22,3 +22,15 @@ def one_line(message: str, limit: int = 110) -> str:
         line = next((line for line in lines if _MLIR_ERROR.match(line)), lines[0] if lines else "")
         line = _SOURCE_PREFIX.sub("", _MLIR_ERROR.sub("", line))
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def disagreement(actual, expected) -> str:
+    """An empty string if ``assert_close`` (default tolerances, NaNs equal) accepts
+    ``actual`` for ``expected``, else why not, in one line."""
+    import torch
+
+    try:
+        torch.testing.assert_close(actual, expected, equal_nan=True)
+    except Exception as error:  # AssertionError, or results of different structure
+        return one_line(str(error))
+    return ""
