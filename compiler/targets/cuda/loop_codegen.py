@@ -190,13 +190,18 @@ class _Emitter:
 
     # --- the three shapes of nest --------------------------------------------------------
 
+    def open_flat_block(self, free, count: int, from_grid: bool) -> tuple:
+        """Open a block of ``count`` flattened free indices: its index names per free
+        dimension, their indexer, its mask and a zero vector of its shape."""
+        p = self.open_blocks(self.block, count, from_grid)
+        mask = self.w.assign(f"{p} < {count}", "mask")
+        zero = self.w.assign(f"tl.zeros([{self.block}], tl.int32)", "zero")
+        names = self.decompose(p, free)
+        return names, self.indexer((names, "")), mask, zero
+
     def elementwise(self, free, elements: int, from_grid: bool) -> EmittedLoop:
         block_name, block = self.block, pointwise_block(elements)
-        p = self.open_blocks(block_name, elements, from_grid)
-        mask = self.w.assign(f"{p} < {elements}", "mask")
-        zero = self.w.assign(f"tl.zeros([{block_name}], tl.int32)", "zero")
-        names = self.decompose(p, free)
-        index = self.indexer((names, ""))
+        names, index, mask, zero = self.open_flat_block(free, elements, from_grid)
         operands = self.load_operands(index, names, zero, mask)
         results = BodyRenderer(self.w, operands, index, self.loop.where, mask, zero).render(
             self.loop.body)
@@ -253,11 +258,7 @@ class _Emitter:
     def sequential_reduction(self, free, outputs: int, reduced: int,
                              from_grid: bool) -> EmittedLoop:
         block_name, block = self.block, sequential_block(outputs)
-        p = self.open_blocks(block_name, outputs, from_grid)
-        mask = self.w.assign(f"{p} < {outputs}", "mask")
-        zero = self.w.assign(f"tl.zeros([{block_name}], tl.int32)", "zero")
-        p_names = self.decompose(p, free)
-        outer = self.indexer((p_names, ""))
+        p_names, outer, mask, zero = self.open_flat_block(free, outputs, from_grid)
         pointers = [self.address(a, outer, p_names, zero) for a in self.loop.outputs]
         accumulators = [self.w.assign(f"tl.load({pointer}, mask={mask})", "acc")
                         for pointer in pointers]
