@@ -2,6 +2,7 @@
 
 from ...pass_pipeline import register_pipeline_alias
 from ...pipelines import Stage
+from . import transforms  # noqa: F401  (registers the CPU passes the stages name)
 
 register_pipeline_alias(
     "kiln-lower-to-llvm",

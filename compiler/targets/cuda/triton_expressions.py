@@ -18,7 +18,7 @@ loop indices.
 from collections.abc import Callable
 
 from ...diagnostics import CompileError
-from ...transforms.expand_math import TANH_SMALL, TANH_T
+from ..cpu.transforms.expand_math import TANH_SMALL, TANH_T
 from .access_forms import parameter, render_index
 from .loop_nests import Body, Ref, ScalarOp
 from .triton_source import BIT_WIDTHS, SourceWriter, literal, tl_type

@@ -7,11 +7,11 @@ from typing import ClassVar
 from torch_mlir import ir
 from torch_mlir.dialects import memref, scf
 
-from ..byte_sizes import byte_size
-from ..ir_walk import collect_ops, named
-from ..loop_queries import loop_bounds, row_loop_nest, trip_counts
-from ..pass_registry import register_pass
-from .plan_memory import SCRATCH_ATTR
+from ....byte_sizes import byte_size
+from ....ir_walk import collect_ops, named
+from ....loop_queries import loop_bounds, row_loop_nest, trip_counts
+from ....pass_registry import register_pass
+from ....transforms.plan_memory import SCRATCH_ATTR
 from .tile_rows import ROW_LOOPS_ATTR
 
 LOOP_OPS = ("scf.for", "scf.parallel")
