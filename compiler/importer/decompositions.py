@@ -21,6 +21,7 @@ KILN_EXTRA_DECOMPOSITIONS = [
     aten.gelu,
     aten.hardtanh,
     aten.leaky_relu,
+    aten.linalg_vector_norm,
     aten.native_group_norm,
     aten.native_layer_norm,
     aten.upsample_bilinear2d,

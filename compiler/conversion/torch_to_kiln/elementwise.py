@@ -168,6 +168,12 @@ def convert_copy_or_cast(rewriter, op):
     return [rewriter.operand_as(op.operands[0], type_)]
 
 
+@converts("torch.aten.copy")
+def convert_copy(rewriter, op):
+    """Functional ``copy(self, src)``: ``src`` broadcast to ``self``'s shape, in its dtype."""
+    return [rewriter.operand_as(op.operands[1], rewriter.result_type(op))]
+
+
 @converts("torch.aten._assert_tensor_metadata")
 def convert_assert_tensor_metadata(rewriter, op):
     """Export's dtype and device assertion has no result; the types already carry it."""
@@ -189,6 +195,12 @@ def convert_full_like(rewriter, op):
     if fill is None:
         fill = rewriter.constant(op.operands[1])
     return [rewriter.splat(fill, type_)]
+
+
+@converts("torch.aten.empty.memory_format", "torch.aten.empty_permuted")
+def convert_empty(rewriter, op):
+    """An uninitialized tensor may hold anything: zeros are as good as any."""
+    return [rewriter.splat(0, rewriter.result_type(op))]
 
 
 @converts("torch.aten.arange.start_step", "torch.aten.arange.start", "torch.aten.arange")
@@ -286,11 +298,60 @@ def _round_half_even(rewriter, x: ir.Value) -> ir.Value:
 
 @converts("torch.aten.fmod.Tensor", "torch.aten.fmod.Scalar")
 def convert_fmod(rewriter, op):
-    """C's truncated remainder, with the dividend's sign: ``fmod(a, b)`` is
-    ``remainder(|a|, |b|)`` negated where ``a < 0``, exactly, as both operands of that
-    remainder are non-negative."""
+    """C's truncated remainder, with the dividend's sign."""
     type_ = rewriter.result_type(op)
     a, b = (rewriter.operand_as(o, type_) for o in op.operands[:2])
+    return [_fmod(rewriter, a, b)]
+
+
+def _fmod(rewriter, a: ir.Value, b: ir.Value) -> ir.Value:
+    """``fmod(a, b)`` is ``remainder(|a|, |b|)`` negated where ``a < 0``, exactly, as both
+    operands of that remainder are non-negative."""
     magnitude = _binary("remainder", _unary("abs", a), _unary("abs", b))
-    negative = _compare("lt", a, rewriter.splat(0, type_))
-    return [_select(negative, _unary("neg", magnitude), magnitude)]
+    negative = _compare("lt", a, rewriter.splat(0, a.type))
+    return _select(negative, _unary("neg", magnitude), magnitude)
+
+
+@converts("torch.aten.div.Tensor_mode", "torch.aten.div.Scalar_mode")
+def convert_div_with_rounding(rewriter, op):
+    """``div(a, b, rounding_mode)``: "trunc" rounds the quotient toward zero, "floor" down,
+    None is true division. Half precision computes in f32 and rounds once, as eager."""
+    type_ = rewriter.result_type(op)
+    compute = _compute_type(type_)
+    a, b = (rewriter.cast(rewriter.operand_as(o, type_), compute.element_type)
+            for o in op.operands[:2])
+    mode = rewriter.constant(op.operands[2])
+    if mode is None:
+        quotient = _binary("div", a, b)
+    elif not _is_float(a):
+        quotient = _int_floor_div(rewriter, a, b) if mode == "floor" else _binary("div", a, b)
+    else:
+        quotient = _float_floor_div(rewriter, a, b) if mode == "floor" else _truncated(rewriter, _binary("div", a, b))
+    return [rewriter.cast(quotient, type_.element_type)]
+
+
+def _int_floor_div(rewriter, a: ir.Value, b: ir.Value) -> ir.Value:
+    """The truncated quotient, less one where the remainder's sign differs from ``b``'s."""
+    quotient = _binary("div", a, b)
+    remainder = _binary("sub", a, _binary("mul", quotient, b))
+    zero = rewriter.splat(0, a.type)
+    signs_differ = _compare("ne", _compare("lt", remainder, zero), _compare("lt", b, zero))
+    adjust = kiln.BINARY_OPS["and"](_compare("ne", remainder, zero), signs_differ, signs_differ.type).result
+    return _select(adjust, _binary("sub", quotient, rewriter.splat(1, a.type)), quotient)
+
+
+def _float_floor_div(rewriter, a: ir.Value, b: ir.Value) -> ir.Value:
+    """Eager's floor division: ``(a - fmod(a, b)) / b``, less one where the remainder's
+    sign differs from ``b``'s, rounded to the nearest integer (the quotient of an exact
+    multiple can round just below it); IEEE division where ``b`` is zero."""
+    zero = rewriter.splat(0, a.type)
+    one = rewriter.splat(1, a.type)
+    mod = _fmod(rewriter, a, b)
+    quotient = _binary("div", _binary("sub", a, mod), b)
+    signs_differ = _compare("ne", _compare("lt", mod, zero), _compare("lt", b, zero))
+    adjust = kiln.BINARY_OPS["and"](_compare("ne", mod, zero), signs_differ, signs_differ.type).result
+    quotient = _select(adjust, _binary("sub", quotient, one), quotient)
+    floor = _unary("floor", quotient)
+    round_up = _compare("gt", _binary("sub", quotient, floor), rewriter.splat(0.5, a.type))
+    rounded = _select(round_up, _binary("add", floor, one), floor)
+    return _select(_compare("eq", b, zero), _binary("div", a, b), rounded)

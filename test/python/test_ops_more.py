@@ -1,0 +1,80 @@
+"""More single ATen ops that Kiln compiles natively, in strict mode (``KILN_FALLBACK=0``).
+
+Each case is a small function around one op with example inputs; `helpers.check`
+compiles it, asserts that nothing ran through torch, and compares it with eager on the
+example inputs and on fresh random inputs of the same shapes, dtypes and value ranges.
+"""
+
+import pytest
+import torch
+
+from helpers import check
+
+_generator = torch.Generator().manual_seed(0)
+
+
+def rand(*shape, low=-2.0, high=2.0, dtype=torch.float32):
+    """A tensor drawn uniformly from [low, high)."""
+    return (low + (high - low) * torch.rand(shape, generator=_generator)).to(dtype)
+
+
+def randint(*shape, low=0, high):
+    """An int64 tensor drawn uniformly from [low, high)."""
+    return torch.randint(low, high, shape, generator=_generator)
+
+
+def vector_norm(ord, dim=None, keepdim=False, dtype=None):
+    return lambda x: torch.linalg.vector_norm(x, ord, dim, keepdim, dtype=dtype)
+
+
+CASES = {
+    # linalg.vector_norm: every ord, dims, keepdim and a dtype to compute in
+    "vector_norm-2": (vector_norm(2), lambda: (rand(3, 5),)),
+    "vector_norm-2-dim": (vector_norm(2, 1), lambda: (rand(3, 5),)),
+    "vector_norm-1-negative-dim-keepdim": (vector_norm(1, -1, keepdim=True), lambda: (rand(2, 3, 4),)),
+    "vector_norm-inf-dims": (vector_norm(float("inf"), (0, 2)), lambda: (rand(2, 3, 4),)),
+    "vector_norm-minus-inf": (vector_norm(float("-inf"), 0), lambda: (rand(4, 3),)),
+    "vector_norm-0": (vector_norm(0, 1), lambda: (rand(3, 5).floor(),)),
+    "vector_norm-3.5": (vector_norm(3.5, -1), lambda: (rand(3, 5),)),
+    "vector_norm-dtype": (vector_norm(2, 1, dtype=torch.float64), lambda: (rand(3, 5),)),
+    # uninitialized tensors, overwritten before they are read
+    "empty": (lambda x: torch.empty(3, 5).fill_(1.5) + x, lambda: (rand(3, 5),)),
+    "empty_like": (lambda x: torch.empty_like(x).copy_(x) * 2, lambda: (rand(3, 5),)),
+    "new_empty-int": (lambda x: x.new_empty((2, 4), dtype=torch.int32).fill_(3) + x, lambda: (randint(2, 4, high=9),)),
+    # _to_copy: dtype conversions, and device/layout/copy arguments that change nothing on CPU
+    "to-float64": (lambda x: x.to(torch.float64) * 3, lambda: (rand(3, 5),)),
+    "to-int32-copy": (lambda x: x.to(torch.int32, copy=True), lambda: (rand(3, 5, low=-9, high=9),)),
+    "to-device-layout": (lambda x: torch.ops.aten._to_copy(x, dtype=torch.float64, layout=torch.strided,
+                                                           device="cpu") + 1, lambda: (rand(3, 5),)),
+    # division with a rounding mode
+    "div-trunc": (lambda a, b: torch.div(a, b, rounding_mode="trunc"), lambda: (rand(4, 6, low=-9, high=9), rand(4, 6))),
+    "div-floor": (lambda a, b: torch.div(a, b, rounding_mode="floor"), lambda: (rand(4, 6, low=-9, high=9), rand(4, 6))),
+    "div-floor-broadcast-scalar": (lambda a: torch.div(a, -0.7, rounding_mode="floor"), lambda: (rand(4, 6, low=-9, high=9),)),
+    # integer divisors keep one sign: the fresh inputs are drawn from their range, and an
+    # integer division by zero raises in eager
+    "div-trunc-int": (lambda a, b: torch.div(a, b, rounding_mode="trunc"), lambda: (randint(4, 6, low=-20, high=20), randint(4, 6, low=1, high=6))),
+    "div-trunc-int-negative": (lambda a, b: torch.div(a, b, rounding_mode="trunc"), lambda: (randint(4, 6, low=-20, high=20), randint(4, 6, low=-6, high=0))),
+    "div-floor-int": (lambda a, b: torch.div(a, b, rounding_mode="floor"), lambda: (randint(4, 6, low=-20, high=20), randint(4, 6, low=1, high=6))),
+    "div-floor-int-negative": (lambda a, b: torch.div(a, b, rounding_mode="floor"), lambda: (randint(4, 6, low=-20, high=20), randint(4, 6, low=-6, high=0))),
+    "floor_divide-int-scalar": (lambda a: a // -3, lambda: (randint(4, 6, low=-20, high=20),)),
+    "fmod-scalar": (lambda x: torch.fmod(x, 1.5), lambda: (rand(3, 5, low=-9, high=9),)),
+    "remainder-int-scalar": (lambda x: torch.remainder(x, -4), lambda: (randint(3, 5, low=-20, high=20),)),
+    "remainder-scalar-tensor": (lambda x: torch.remainder(3.0, x), lambda: (rand(3, 5, low=0.5, high=3),)),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_op_compiles_natively_and_matches_eager(case, monkeypatch):
+    monkeypatch.setenv("KILN_FALLBACK", "0")
+    fn, make_args = CASES[case]
+    check(fn, *make_args())
+
+
+@pytest.mark.parametrize("mode", ["trunc", "floor"])
+def test_division_rounding_is_exact_on_quotients_near_integers(mode, monkeypatch):
+    monkeypatch.setenv("KILN_FALLBACK", "0")
+    a = torch.tensor([1.0, -1.0, 0.3, -0.3, 7.0, -7.0, 0.0, 5.0, -5.0, 2.5])
+    b = torch.tensor([0.1, 0.1, 0.1, -0.1, 2.0, 2.0, 3.0, -0.5, 0.0, -0.0])
+    fn = lambda x, y: torch.div(x, y, rounding_mode=mode)  # noqa: E731
+    from kiln import compile as kiln_compile
+    torch.testing.assert_close(kiln_compile(fn, a, b)(a, b), fn(a, b), rtol=0, atol=0, equal_nan=True)
