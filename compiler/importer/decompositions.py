@@ -132,7 +132,40 @@ def as_strided(x, size, stride, storage_offset=None):
     return aten.view.default(x, size)
 
 
+def _scan(reduce, identity, x, dim, dtype):
+    """The inclusive scan of ``x`` along ``dim``: result k reduces the elements j <= k.
+
+    Written as a reduction over a masked copy with one more dimension (j next to k), so
+    it needs no loop-carried value; integers and booleans scan in int64 and half
+    precision in float32, as eager does."""
+    if dtype is not None:
+        x = x.to(dtype)
+    elif not x.is_floating_point() and not x.is_complex():
+        x = x.to(torch.int64)
+    if x.dtype in HALF_PRECISION:
+        return _scan(reduce, identity, x.float(), dim, None).to(x.dtype)
+    if x.dim() == 0:
+        return x.clone()
+    dim = dim % x.dim()
+    length = x.shape[dim]
+    positions = torch.arange(length, device=x.device)
+    trailing = [1] * (x.dim() - dim - 1)
+    included = (positions.unsqueeze(1) >= positions).reshape([length, length] + trailing)
+    masked = torch.where(included, x.unsqueeze(dim), torch.full((), identity, dtype=x.dtype))
+    return reduce(masked, dim + 1)
+
+
+def cumsum(x, dim, *, dtype=None):
+    return _scan(torch.sum, 0, x, dim, dtype)
+
+
+def cumprod(x, dim, *, dtype=None):
+    return _scan(torch.prod, 1, x, dim, dtype)
+
+
 KILN_DECOMPOSITIONS = {
+    aten.cumsum.default: cumsum,
+    aten.cumprod.default: cumprod,
     aten.as_strided.default: as_strided,
     aten.scaled_dot_product_attention.default: scaled_dot_product_attention,
     aten.var_mean.correction: var_mean,

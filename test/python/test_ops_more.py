@@ -60,6 +60,20 @@ CASES = {
     "fmod-scalar": (lambda x: torch.fmod(x, 1.5), lambda: (rand(3, 5, low=-9, high=9),)),
     "remainder-int-scalar": (lambda x: torch.remainder(x, -4), lambda: (randint(3, 5, low=-20, high=20),)),
     "remainder-scalar-tensor": (lambda x: torch.remainder(3.0, x), lambda: (rand(3, 5, low=0.5, high=3),)),
+    # scans
+    "cumsum": (lambda x: torch.cumsum(x, 1), lambda: (rand(3, 5),)),
+    "cumsum-dim0-3d": (lambda x: torch.cumsum(x, 0), lambda: (rand(4, 3, 2),)),
+    "cumsum-negative-dim": (lambda x: x.cumsum(-2), lambda: (rand(2, 6, 3),)),
+    "cumsum-1d": (lambda x: x.cumsum(0), lambda: (rand(7),)),
+    "cumsum-0d": (lambda x: x.cumsum(0), lambda: (rand(),)),
+    "cumsum-dtype": (lambda x: torch.cumsum(x, 1, dtype=torch.float64), lambda: (rand(3, 5),)),
+    "cumsum-int32-to-int64": (lambda x: torch.cumsum(x, -1), lambda: (randint(3, 5, low=-9, high=9).int(),)),
+    "cumsum-bool": (lambda m: torch.cumsum(m, 0), lambda: (rand(4, 3) > 0,)),
+    "cumsum-int-to-float": (lambda x: torch.cumsum(x, 0, dtype=torch.float32), lambda: (randint(4, 3, high=9),)),
+    "cumprod": (lambda x: torch.cumprod(x, 1), lambda: (rand(3, 5, low=0.5, high=1.5),)),
+    "cumprod-negative-dim-3d": (lambda x: torch.cumprod(x, -3), lambda: (rand(4, 2, 3, low=-1.5, high=1.5),)),
+    "cumprod-int": (lambda x: torch.cumprod(x, 0), lambda: (randint(5, 3, low=-3, high=4),)),
+    "cumprod-dtype": (lambda x: torch.cumprod(x, 0, dtype=torch.float64), lambda: (randint(5, 3, low=-3, high=4),)),
 }
 
 
