@@ -77,6 +77,44 @@ CASES = {
 }
 
 
+def index_put(accumulate):
+    return lambda x, values, *indices: torch.index_put(x, indices, values, accumulate=accumulate)
+
+
+def scatter_reduce(dim, reduce, include_self=True):
+    return lambda x, index, src: torch.scatter_reduce(x, dim, index, src, reduce, include_self=include_self)
+
+
+# index tensors without repeats: their fresh inputs are drawn from the same range and may repeat
+CASES.update({
+    # index_put: one or several index tensors, broadcast values, negative indices
+    "index_put": (index_put(False), lambda: (rand(5, 3), rand(2, 3), torch.tensor([4, 1]))),
+    "index_put-broadcast-value": (index_put(False), lambda: (rand(5, 3), rand(3), torch.tensor([0, 2, 3]))),
+    "index_put-two-indices": (index_put(False), lambda: (rand(4, 5, 2), rand(3, 2), torch.tensor([0, 3, 1]), torch.tensor([4, 0, 2]))),
+    "index_put-negative": (index_put(False), lambda: (rand(5, 3), rand(2, 3), torch.tensor([-1, -4]))),
+    "index_put-accumulate": (index_put(True), lambda: (rand(5, 3), rand(4, 3), torch.tensor([0, 2, 0, 4]))),
+    "index_put-accumulate-two-indices": (index_put(True), lambda: (rand(3, 4), rand(5), torch.tensor([0, 2, 0, 1, 0]), torch.tensor([1, 3, 1, 0, -1]))),
+    "index_put-accumulate-int": (index_put(True), lambda: (randint(5, 3, high=9), randint(4, 3, high=9), torch.tensor([1, 2, 1, 4]))),
+    "setitem-in-place": (lambda x, i, v: x.clone().index_put_((i,), v), lambda: (rand(6), torch.tensor([5, 0]), rand(2))),
+    # scatter, scatter_add, scatter_reduce: any dim, an index smaller than src and self
+    "scatter": (lambda x, i, s: torch.scatter(x, 1, i, s), lambda: (rand(3, 5), torch.tensor([[0, 1], [2, 3], [4, 0]]), rand(3, 4))),
+    "scatter-dim0-negative": (lambda x, i, s: torch.scatter(x, -2, i, s), lambda: (rand(4, 3), torch.tensor([[3, 0], [1, 2]]), rand(2, 3))),
+    "scatter-value": (lambda x, i: torch.scatter(x, 1, i, 7.5), lambda: (rand(3, 5), torch.tensor([[0, 4], [2, 3], [1, 0]]))),
+    "scatter-int": (lambda x, i, s: x.scatter(0, i, s), lambda: (randint(3, 4, high=9), torch.tensor([[2, 0, 1, 1]]), randint(1, 4, high=9))),
+    "scatter_add": (lambda x, i, s: torch.scatter_add(x, 1, i, s), lambda: (rand(3, 5), randint(3, 6, high=5), rand(3, 6))),
+    "scatter_add-3d-middle": (lambda x, i, s: x.scatter_add(1, i, s), lambda: (rand(2, 4, 3), randint(2, 5, 2, high=4), rand(2, 5, 3))),
+    "scatter_add-int": (lambda x, i, s: x.scatter_add(0, i, s), lambda: (randint(3, 4, high=9), randint(5, 4, high=3), randint(5, 4, high=9))),
+    "scatter-reduce-add": (lambda x, i, s: x.scatter(1, i, s, reduce="add"), lambda: (rand(3, 5), randint(3, 4, high=5), rand(3, 4))),
+})
+for _reduce in ("sum", "prod", "amax", "amin", "mean"):
+    for _include_self in (True, False):
+        CASES[f"scatter_reduce-{_reduce}-include_self={_include_self}"] = (
+            scatter_reduce(1, _reduce, _include_self),
+            lambda: (rand(3, 5), randint(3, 6, high=5), rand(3, 6, low=0.5, high=1.5)))
+    CASES[f"scatter_reduce-{_reduce}-int"] = (
+        scatter_reduce(-2, _reduce, False), lambda: (randint(4, 3, high=9), randint(5, 3, high=4), randint(5, 3, low=-9, high=9)))
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_op_compiles_natively_and_matches_eager(case, monkeypatch):
     monkeypatch.setenv("KILN_FALLBACK", "0")
