@@ -7,6 +7,7 @@ example inputs and on fresh random inputs of the same shapes, dtypes and value r
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from helpers import check
 
@@ -113,6 +114,28 @@ for _reduce in ("sum", "prod", "amax", "amin", "mean"):
             lambda: (rand(3, 5), randint(3, 6, high=5), rand(3, 6, low=0.5, high=1.5)))
     CASES[f"scatter_reduce-{_reduce}-int"] = (
         scatter_reduce(-2, _reduce, False), lambda: (randint(4, 3, high=9), randint(5, 3, high=4), randint(5, 3, low=-9, high=9)))
+
+CASES.update({
+    # pooling: indices, ceil_mode, count_include_pad=False, uneven adaptive windows, 1-D and 3-D
+    "max_pool2d-indices": (lambda x: F.max_pool2d(x, 2, return_indices=True), lambda: (rand(2, 3, 6, 6),)),
+    "max_pool2d-indices-padding-stride": (lambda x: F.max_pool2d(x, 3, 2, padding=1, return_indices=True), lambda: (rand(1, 2, 7, 8),)),
+    "max_pool2d-indices-dilation-ceil": (lambda x: F.max_pool2d(x, 2, 2, dilation=2, ceil_mode=True, return_indices=True), lambda: (rand(1, 2, 9, 8),)),
+    "max_pool2d-ceil": (lambda x: F.max_pool2d(x, 3, 2, ceil_mode=True), lambda: (rand(1, 2, 8, 8),)),
+    "max_pool2d-indices-unbatched": (lambda x: F.max_pool2d(x, (2, 3), return_indices=True), lambda: (rand(2, 6, 7),)),
+    "max_pool1d-indices": (lambda x: F.max_pool1d(x, 3, 2, padding=1, return_indices=True), lambda: (rand(2, 3, 9),)),
+    "max_pool3d": (lambda x: F.max_pool3d(x, 2), lambda: (rand(1, 2, 4, 4, 6),)),
+    "max_pool3d-indices-padding": (lambda x: F.max_pool3d(x, 3, 2, padding=1, return_indices=True), lambda: (rand(1, 2, 5, 4, 6),)),
+    "avg_pool2d-ceil": (lambda x: F.avg_pool2d(x, 3, 2, ceil_mode=True), lambda: (rand(1, 2, 8, 8),)),
+    "avg_pool2d-ceil-padding": (lambda x: F.avg_pool2d(x, 3, 2, padding=1, ceil_mode=True), lambda: (rand(1, 2, 8, 7),)),
+    "avg_pool2d-exclude-pad": (lambda x: F.avg_pool2d(x, 3, 2, padding=1, count_include_pad=False), lambda: (rand(2, 2, 8, 8),)),
+    "avg_pool2d-exclude-pad-ceil": (lambda x: F.avg_pool2d(x, 3, 2, padding=1, ceil_mode=True, count_include_pad=False), lambda: (rand(1, 2, 8, 9),)),
+    "avg_pool2d-divisor-override": (lambda x: F.avg_pool2d(x, 2, padding=1, divisor_override=3), lambda: (rand(1, 2, 5, 5),)),
+    "avg_pool1d-exclude-pad": (lambda x: F.avg_pool1d(x, 3, 2, padding=1, count_include_pad=False), lambda: (rand(2, 3, 9),)),
+    "avg_pool3d": (lambda x: F.avg_pool3d(x, 2), lambda: (rand(1, 2, 4, 4, 6),)),
+    "avg_pool3d-ceil-exclude-pad": (lambda x: F.avg_pool3d(x, 3, 2, padding=1, ceil_mode=True, count_include_pad=False), lambda: (rand(1, 2, 5, 6, 4),)),
+    "adaptive_avg_pool2d-uneven": (lambda x: F.adaptive_avg_pool2d(x, (3, 2)), lambda: (rand(2, 3, 7, 5),)),
+    "adaptive_avg_pool2d-larger-output": (lambda x: F.adaptive_avg_pool2d(x, (4, 6)), lambda: (rand(1, 2, 3, 5),)),
+})
 
 
 @pytest.mark.parametrize("case", CASES)
