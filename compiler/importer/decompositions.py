@@ -24,6 +24,7 @@ KILN_EXTRA_DECOMPOSITIONS = [
     aten.linalg_vector_norm,
     aten.native_group_norm,
     aten.native_layer_norm,
+    aten.unfold,
     aten.upsample_bilinear2d,
     aten.upsample_nearest2d,
 ]

@@ -9,6 +9,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import kiln
+
 from helpers import check
 
 _generator = torch.Generator().manual_seed(0)
@@ -135,6 +137,10 @@ CASES.update({
     "avg_pool3d-ceil-exclude-pad": (lambda x: F.avg_pool3d(x, 3, 2, padding=1, ceil_mode=True, count_include_pad=False), lambda: (rand(1, 2, 5, 6, 4),)),
     "adaptive_avg_pool2d-uneven": (lambda x: F.adaptive_avg_pool2d(x, (3, 2)), lambda: (rand(2, 3, 7, 5),)),
     "adaptive_avg_pool2d-larger-output": (lambda x: F.adaptive_avg_pool2d(x, (4, 6)), lambda: (rand(1, 2, 3, 5),)),
+    # unfold: windows of one dimension as a new last dimension
+    "unfold": (lambda x: x.unfold(1, 2, 1) * 2, lambda: (rand(3, 5),)),
+    "unfold-negative-dim-step": (lambda x: x.unfold(-2, 3, 2), lambda: (rand(2, 7, 3),)),
+    "unfold-int-1d": (lambda x: x.unfold(0, 2, 3), lambda: (randint(8, high=9),)),
 })
 
 
@@ -150,6 +156,8 @@ def test_division_rounding_is_exact_on_quotients_near_integers(mode, monkeypatch
     monkeypatch.setenv("KILN_FALLBACK", "0")
     a = torch.tensor([1.0, -1.0, 0.3, -0.3, 7.0, -7.0, 0.0, 5.0, -5.0, 2.5])
     b = torch.tensor([0.1, 0.1, 0.1, -0.1, 2.0, 2.0, 3.0, -0.5, 0.0, -0.0])
-    fn = lambda x, y: torch.div(x, y, rounding_mode=mode)  # noqa: E731
-    from kiln import compile as kiln_compile
-    torch.testing.assert_close(kiln_compile(fn, a, b)(a, b), fn(a, b), rtol=0, atol=0, equal_nan=True)
+
+    def divide(x, y):
+        return torch.div(x, y, rounding_mode=mode)
+
+    torch.testing.assert_close(kiln.compile(divide, a, b)(a, b), divide(a, b), rtol=0, atol=0, equal_nan=True)
