@@ -4,12 +4,12 @@ import pytest
 import torch
 
 import kiln
-from custom_ops import reverse_rows
+from custom_ops import reverse_rows, running_max
 
 
-class UsesCumsum(torch.nn.Module):
+class UsesACustomOp(torch.nn.Module):
     def forward(self, x):
-        return torch.cumsum(x, dim=0)  # the line the error must point at
+        return reverse_rows(x)  # the line the error must point at
 
 
 @pytest.fixture
@@ -20,38 +20,41 @@ def strict(monkeypatch):
 
 def test_unsupported_op_names_op_and_user_line(strict):
     with pytest.raises(kiln.KilnError) as raised:
-        kiln.compile(UsesCumsum(), torch.randn(4))
+        kiln.compile(UsesACustomOp(), torch.randn(4))
     message = str(raised.value)
-    line = UsesCumsum.forward.__code__.co_firstlineno + 1
-    assert f"test_compile_errors.py:{line}: aten.cumsum is not supported by Kiln yet" in message
+    line = UsesACustomOp.forward.__code__.co_firstlineno + 1
+    assert f"test_compile_errors.py:{line}: kiln_test.reverse_rows is not supported by Kiln yet" \
+        in message
     assert "kiln.supported_ops()" in message
 
 
-def cumsum_twice(x):
+def doubled_then_reversed(x):
     y = x * 2
-    return torch.cumsum(y, dim=0)  # the line the error must point at
+    return reverse_rows(y)  # the line the error must point at
 
 
 def test_unsupported_op_in_a_plain_function_names_the_user_line(strict):
     with pytest.raises(kiln.KilnError) as raised:
-        kiln.compile(cumsum_twice, torch.randn(4))
-    line = cumsum_twice.__code__.co_firstlineno + 2
-    assert f"test_compile_errors.py:{line}: aten.cumsum is not supported by Kiln yet" in str(raised.value)
+        kiln.compile(doubled_then_reversed, torch.randn(4))
+    line = doubled_then_reversed.__code__.co_firstlineno + 2
+    assert f"test_compile_errors.py:{line}: kiln_test.reverse_rows is not supported by Kiln yet" \
+        in str(raised.value)
 
 
-def reverse_then_cumsum(x):
+def reverse_then_running_max(x):
     y = reverse_rows(x)  # the first line the error must point at
-    return torch.cumsum(y, dim=0)  # the second
+    return running_max(y, 0, torch.float32)[0]  # the second
 
 
 def test_strict_mode_names_every_unsupported_op_at_once(strict):
     with pytest.raises(kiln.KilnError) as raised:
-        kiln.compile(reverse_then_cumsum, torch.randn(4))
-    line = reverse_then_cumsum.__code__.co_firstlineno
+        kiln.compile(reverse_then_running_max, torch.randn(4))
+    line = reverse_then_running_max.__code__.co_firstlineno
     message = str(raised.value)
     assert (f"test_compile_errors.py:{line + 1}: kiln_test.reverse_rows is not supported by "
             "Kiln yet") in message
-    assert f"test_compile_errors.py:{line + 2}: aten.cumsum is not supported by Kiln yet" in message
+    assert (f"test_compile_errors.py:{line + 2}: kiln_test.running_max is not supported by "
+            "Kiln yet") in message
     assert "KILN_FALLBACK=0" in message
 
 
