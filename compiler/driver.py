@@ -106,12 +106,15 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
     state = state_tensors(program, imported.state_names)
     names = parameter_names(fn, len(example_args))
     outputs = [_spec_of(f"result{i}", t) for i, t in enumerate(_output_values(program))]
+    tensor_inputs = [(name, arg) for name, arg in zip(names, example_args)
+                     if isinstance(arg, torch.Tensor)]
     steps = host_program.steps
     executable = Executable(
         target=target, host_program=host_program, binary=binary, state=state,
-        inputs=[_spec_of(name, arg) for name, arg in zip(names, example_args)],
+        inputs=[_spec_of(name, arg) for name, arg in tensor_inputs],
         outputs=outputs, output_tree=pytree.treespec_dumps(program.call_spec.out_spec),
-        mutations=list(imported.mutations),
+        mutations=list(imported.mutations), scalar_inputs=list(imported.scalar_inputs),
+        constant_outputs=list(imported.constant_outputs),
         stats={
             "kernels": sum(isinstance(step, Launch) for step in steps),
             "distinct_kernels": len(kernels),
@@ -235,8 +238,9 @@ def _dump(directory: Path | None, index: int, stage: str,
 
 
 def _output_values(program) -> list:
+    """Example values of the graph's tensor results (constant results are not computed)."""
     output_node = next(n for n in program.graph.nodes if n.op == "output")
-    return [node.meta["val"] for node in output_node.args[0]]
+    return [node.meta["val"] for node in output_node.args[0] if isinstance(node, torch.fx.Node)]
 
 
 def _spec_of(name: str, tensor: torch.Tensor) -> TensorSpec:

@@ -26,7 +26,7 @@ from .fallback import bind_fallback
 from .host_program import BufferRef, Copy, Fallback, HostProgram, Launch, Prepack
 
 FORMAT = "kiln-executable"
-FORMAT_VERSION = 4  # 3: a sha256 checksum of the contents; 4: in-place updates
+FORMAT_VERSION = 5  # 3: a sha256 checksum; 4: in-place updates; 5: Python scalars
 # Scratch buffers start on a 64-byte boundary, as the compiler's allocations assume.
 ALIGNMENT = 64
 
@@ -74,6 +74,10 @@ class Executable:
     # The leading outputs are new values of tensors the program updates in place: each
     # is copied into ("state", i) or ("input", i) after the call, not returned.
     mutations: list[tuple[str, int]] = field(default_factory=list)
+    # Python scalar arguments the program was specialized for, as (position, value), and
+    # constant results, as (position among the results, value).
+    scalar_inputs: list[tuple[int, object]] = field(default_factory=list)
+    constant_outputs: list[tuple[int, object]] = field(default_factory=list)
 
     def __post_init__(self):
         self._output_spec = pytree.treespec_loads(self.output_tree)
@@ -203,7 +207,7 @@ class Executable:
     def __call__(self, *args):
         if self._device is None:
             self.bind()
-        inputs = self._checked_inputs(args)
+        inputs = self._checked_inputs(self._without_scalars(args) if self.scalar_inputs else args)
         outputs = [self._outputs.empty(i, s.shape, s.torch_dtype) for i, s in enumerate(self.outputs)]
         live_state = self._current_state()
         state = [t if t.is_contiguous() else t.contiguous() for t in live_state]
@@ -220,6 +224,8 @@ class Executable:
                 function(*[pointers[i] for i in slots])
         if self.mutations:
             outputs = self._apply_mutations(outputs, live_state, args)
+        for position, value in self.constant_outputs:
+            outputs.insert(position, value)
         if self._single_output:
             return outputs[0]
         return pytree.tree_unflatten(outputs, self._output_spec)
@@ -231,6 +237,21 @@ class Executable:
             for (kind, index), value in zip(self.mutations, outputs):
                 (state if kind == "state" else args)[index].copy_(value)
         return outputs[len(self.mutations):]
+
+    def _without_scalars(self, args: tuple) -> tuple:
+        """``args`` without the Python scalars, each checked against its compiled value."""
+        expected = len(self.inputs) + len(self.scalar_inputs)
+        if len(args) != expected:
+            raise CallError(f"expected {expected} arguments, got {len(args)}")
+        for position, value in self.scalar_inputs:
+            given = args[position]
+            if type(given) is not type(value) or given != value:
+                raise CallError(
+                    f"argument {position} must be {value!r}: torch.export specialized the "
+                    f"program for that Python {type(value).__name__}, so compile it again "
+                    f"for {given!r} (or pass a tensor)")
+        scalars = {position for position, _ in self.scalar_inputs}
+        return tuple(arg for position, arg in enumerate(args) if position not in scalars)
 
     def _checked_inputs(self, args) -> list[torch.Tensor]:
         if len(args) != len(self.inputs):
@@ -263,6 +284,8 @@ class Executable:
             "outputs": [_spec_record(s) for s in self.outputs],
             "output_tree": self.output_tree, "stats": self.stats,
             "mutations": [list(m) for m in self.mutations],
+            "scalar_inputs": [list(s) for s in self.scalar_inputs],
+            "constant_outputs": [list(c) for c in self.constant_outputs],
         }
         record["checksum"] = _checksum(record)
         torch.save(record, path)
@@ -301,6 +324,8 @@ def load(path: str | Path | BinaryIO, bind: bool = True) -> Executable:
         outputs=[_spec_from_record(s) for s in record["outputs"]], output_tree=record["output_tree"],
         stats=dict(record["stats"]),
         mutations=[(str(kind), int(index)) for kind, index in record["mutations"]],
+        scalar_inputs=[(int(position), value) for position, value in record["scalar_inputs"]],
+        constant_outputs=[(int(position), value) for position, value in record["constant_outputs"]],
     )
     if bind:
         executable.bind()
@@ -315,7 +340,8 @@ def _checksum(record: dict) -> str:
         digest.update(str((tensor.dtype, tuple(tensor.shape))).encode())
         digest.update(tensor.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
     metadata = [record["target"], record["host_program"], record["inputs"], record["outputs"],
-                record["output_tree"], record["mutations"]]
+                record["output_tree"], record["mutations"], record["scalar_inputs"],
+                record["constant_outputs"]]
     digest.update(json.dumps(metadata, sort_keys=True).encode())
     return digest.hexdigest()
 

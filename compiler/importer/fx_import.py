@@ -7,6 +7,7 @@ dump), compile time does not grow with the weights, and a compiled program alway
 reads the module's current parameter values.
 """
 
+import copy
 import types
 from dataclasses import dataclass
 
@@ -34,6 +35,10 @@ class ImportedProgram:
     # For each leading result that is a mutation's new value: the tensor it overwrites
     # after the call, as ("state", index into state_names) or ("input", user input index).
     mutations: tuple[tuple[str, int], ...] = ()
+    # Python scalars torch.export specialized: (user input position, value), and results
+    # that are constants: (position among the user outputs, value).
+    scalar_inputs: tuple[tuple[int, object], ...] = ()
+    constant_outputs: tuple[tuple[int, object], ...] = ()
 
 
 def export(fn, example_args: tuple) -> ExportedProgram:
@@ -61,10 +66,37 @@ def import_program(program: ExportedProgram, context: ir.Context,
     if any(kind not in STATE_KINDS for kind in kinds[: len(state_names)]):
         raise FrontendError("parameters and buffers must precede user inputs in the exported graph")
     mutations = _mutations(program, state_names)
+    graph, scalar_inputs, constant_outputs = _tensors_only(program, len(state_names), len(mutations))
     importer = FxImporter(context=context)
-    importer.import_stateless_graph(program.graph, func_name=function_name)
-    user_inputs = len(kinds) - len(state_names)
-    return ImportedProgram(importer.module, function_name, state_names, user_inputs, mutations)
+    importer.import_stateless_graph(graph, func_name=function_name)
+    user_inputs = len(kinds) - len(state_names) - len(scalar_inputs)
+    return ImportedProgram(importer.module, function_name, state_names, user_inputs, mutations,
+                           scalar_inputs, constant_outputs)
+
+
+def _tensors_only(program: ExportedProgram, state_count: int, mutation_count: int):
+    """The graph without its Python scalar inputs and constant results, which
+    ``torch.export`` specialized (a scalar input's value is baked into the graph)."""
+    graph = copy.deepcopy(program.graph)
+    placeholders = [n for n in graph.nodes if n.op == "placeholder"][state_count:]
+    scalar_inputs = []
+    for position, node in enumerate(placeholders):
+        value = node.meta.get("val")
+        if isinstance(value, torch.Tensor):
+            continue
+        if node.users or not isinstance(value, (bool, int, float)):
+            raise FrontendError(f"input '{node.name}' is a {type(value).__name__} that the program "
+                                "uses symbolically; Kiln compiles tensor inputs and Python "
+                                "scalars that torch.export specializes")
+        scalar_inputs.append((position, value))
+        graph.erase_node(node)
+    output = next(n for n in graph.nodes if n.op == "output")
+    results = list(output.args[0])
+    constant_outputs = [(position - mutation_count, value)
+                        for position, value in enumerate(results)
+                        if not isinstance(value, torch.fx.Node)]
+    output.args = ([r for r in results if isinstance(r, torch.fx.Node)],)
+    return graph, tuple(scalar_inputs), tuple(constant_outputs)
 
 
 MUTATION_KINDS = {OutputKind.BUFFER_MUTATION: "state", OutputKind.PARAMETER_MUTATION: "state",
