@@ -76,10 +76,30 @@ def import_program(program: ExportedProgram, context: ir.Context,
 
 def _tensors_only(program: ExportedProgram, state_count: int, mutation_count: int):
     """The graph without its Python scalar inputs and constant results, which
-    ``torch.export`` specialized (a scalar input's value is baked into the graph)."""
-    graph = copy.deepcopy(program.graph)
+    ``torch.export`` specialized (a scalar input's value is baked into the graph).
+
+    The graph is copied, with its module (the importer reads tensor constants from it),
+    only when there is something to drop.
+    """
+    scalar_inputs = tuple(_scalar_inputs(program.graph, state_count))
+    results = next(n for n in program.graph.nodes if n.op == "output").args[0]
+    constant_outputs = tuple((position - mutation_count, value)
+                             for position, value in enumerate(results)
+                             if not isinstance(value, torch.fx.Node))
+    if not (scalar_inputs or constant_outputs):
+        return program.graph, scalar_inputs, constant_outputs
+    graph = copy.deepcopy(program.graph_module).graph
     placeholders = [n for n in graph.nodes if n.op == "placeholder"][state_count:]
-    scalar_inputs = []
+    for position, _ in scalar_inputs:
+        graph.erase_node(placeholders[position])
+    output = next(n for n in graph.nodes if n.op == "output")
+    output.args = ([r for r in output.args[0] if isinstance(r, torch.fx.Node)],)
+    return graph, scalar_inputs, constant_outputs
+
+
+def _scalar_inputs(graph, state_count: int):
+    """(position, value) of each user input that is a Python scalar."""
+    placeholders = [n for n in graph.nodes if n.op == "placeholder"][state_count:]
     for position, node in enumerate(placeholders):
         value = node.meta.get("val")
         if isinstance(value, torch.Tensor):
@@ -88,15 +108,7 @@ def _tensors_only(program: ExportedProgram, state_count: int, mutation_count: in
             raise FrontendError(f"input '{node.name}' is a {type(value).__name__} that the program "
                                 "uses symbolically; Kiln compiles tensor inputs and Python "
                                 "scalars that torch.export specializes")
-        scalar_inputs.append((position, value))
-        graph.erase_node(node)
-    output = next(n for n in graph.nodes if n.op == "output")
-    results = list(output.args[0])
-    constant_outputs = [(position - mutation_count, value)
-                        for position, value in enumerate(results)
-                        if not isinstance(value, torch.fx.Node)]
-    output.args = ([r for r in results if isinstance(r, torch.fx.Node)],)
-    return graph, tuple(scalar_inputs), tuple(constant_outputs)
+        yield position, value
 
 
 MUTATION_KINDS = {OutputKind.BUFFER_MUTATION: "state", OutputKind.PARAMETER_MUTATION: "state",

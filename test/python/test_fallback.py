@@ -95,7 +95,9 @@ def test_strict_mode_refuses_instead(monkeypatch):
     (lambda a: (a[:, :0].sum(1) + 1, a * 2), [(3, 4)]),  # an empty sum feeds a kernel
     (lambda a: a.new_zeros(0).sum() + a, [(3,)]),
     (lambda a: a + 1.5, [(0, 4)]),  # a scalar splat of no elements once crashed conversion
-], ids=["empty-slice", "k-0-matmul", "empty-reduction", "empty-creation", "empty-input"])
+    (lambda a: torch.diagonal(a, 9) + 1, [(3, 4)]),  # an offset past the end: empty
+], ids=["empty-slice", "k-0-matmul", "empty-reduction", "empty-creation", "empty-input",
+        "diagonal-past-the-end"])
 def test_ops_on_zero_size_tensors_run_through_torch(program, shapes):
     inputs = [torch.randn(*shape) for shape in shapes]
     compiled = kiln.compile(program, *inputs)

@@ -35,7 +35,9 @@ class ConvertTorchToKiln:
     which names every such op with the user's source line. With ``fallback``, it
     becomes a ``kiln.fallback`` instead, which the host runs through torch; only an op
     that the host cannot run either (an argument not known at compile time, a result
-    that is not a static tensor) still fails.
+    that is not a static tensor) still fails. An ATen op on a tensor with no elements
+    always becomes a ``kiln.fallback``, even without ``fallback``: it moves no data, and
+    a kernel cannot take an empty buffer.
     """
 
     argument: ClassVar[str] = "convert-torch-to-kiln"
@@ -74,7 +76,18 @@ def _convert_function(old: func.FuncOp, fallback: bool) -> None:
             _convert_op(rewriter, op, fallback, unsupported)
     if unsupported:
         raise unsupported[0].merged_with(unsupported[1:])
+    _erase_unread_empty_fallbacks(new_block)
     old.operation.erase()
+
+
+def _erase_unread_empty_fallbacks(block: ir.Block) -> None:
+    """Drop fallbacks on empty tensors whose results nothing reads (an empty cache a
+    model clones, say): fallbacks are not pure in general, so canonicalization keeps them."""
+    for op in reversed(list(block.operations)):
+        if (op.operation.name == "kiln.fallback"
+                and op.attributes["reason"].value == ZERO_SIZE_REASON
+                and all(not list(result.uses) for result in op.results)):
+            op.operation.erase()
 
 
 def _convert_op(rewriter: Rewriter, op, fallback: bool,
@@ -106,7 +119,7 @@ def _convert_op(rewriter: Rewriter, op, fallback: bool,
         raise UnsupportedOpError(_aten_name(name), op.location,
                                  f"{reason}; the host cannot run it through torch either: "
                                  f"{failure}").merged_with(unsupported) from None
-    if not fallback:
+    if not fallback and reason != ZERO_SIZE_REASON:  # an empty tensor moves no data
         unsupported.append(UnsupportedOpError(
             _aten_name(name), op.location, "" if reason == NO_CONVERTER else reason))
     rewriter.values.update(zip(op.results, new_values))
