@@ -5,11 +5,13 @@
 The input holds one module per kernel, each after ``// kernel <name>``, separated by
 ``// -----`` (as ``dump_ir`` writes the per-kernel stages). The target's
 ``emit_artifact`` runs on them as it did inside ``kiln.compile``; ``-o`` writes the
-artifact's bytes.
+artifact's bytes, and ``--dump DIR`` the intermediate forms the target saves (the CPU's
+``llvm.ll``, the CUDA target's ``triton.py`` and ``ptx.ptx``), which lit tests check.
 """
 
 import argparse
 import sys
+from pathlib import Path
 
 from torch_mlir import ir
 
@@ -31,11 +33,13 @@ def kernels_text(kernels: dict[str, ir.Module]) -> str:
 
 
 def parse_kernels(text: str) -> dict[str, ir.Module]:
-    """The kernel modules of :func:`kernels_text`'s form, in the current context."""
+    """The kernel modules of :func:`kernels_text`'s form, in the current context; each
+    chunk is named by its ``// kernel <name>`` line (other comments may precede it)."""
     kernels = {}
     for chunk in text.split(KERNEL_SEPARATOR):
-        header, _, body = chunk.partition("\n")
-        kernels[header.removeprefix(KERNEL_HEADER).strip()] = ir.Module.parse(body)
+        names = [line.removeprefix(KERNEL_HEADER).strip() for line in chunk.splitlines()
+                 if line.startswith(KERNEL_HEADER)]
+        kernels[names[0] if names else f"kernel_{len(kernels)}"] = ir.Module.parse(chunk)
     return kernels
 
 
@@ -46,13 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("kernels", help="the saved kernels (.mlir)")
     parser.add_argument("--target", default="cpu")
     parser.add_argument("-o", "--output", help="where to write the artifact")
+    parser.add_argument("--dump", help="a directory for the target's intermediate forms")
     args = parser.parse_args(argv)
     with open(args.kernels) as file:
         text = file.read()
     try:
         with make_context(), ir.Location.unknown():
             artifact = get_target(args.target, knobs.current()).emit_artifact(
-                parse_kernels(text), HostProgram(0, ()), lambda name, text: None)
+                parse_kernels(text), HostProgram(0, ()), _dumper(args.dump))
     except (KilnError, ir.MLIRError) as error:
         sys.stderr.write(f"emit_artifact: {error}\n")
         return 1
@@ -61,6 +66,14 @@ def main(argv: list[str] | None = None) -> int:
             file.write(artifact.binary)
     sys.stderr.write(f"emit_artifact: {len(artifact.binary)} bytes for target '{args.target}'\n")
     return 0
+
+
+def _dumper(directory: str | None):
+    def dump(file_name: str, text: str) -> None:
+        if directory:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+            (Path(directory) / file_name).write_text(text)
+    return dump
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ class CudaTarget:
 
     def __init__(self, settings: knobs.Knobs):
         self.options = CudaOptions(cubins=self.builds_cubins, fusion=settings.fusion)
+        self._ptx: dict[str, str] = {}  # each launch's PTX, dumped beside its Triton source
 
     def stages(self) -> list[Stage]:
         """``fused`` (kernels marked for this target), ``tiled`` (linalg, elementwise
@@ -60,13 +61,16 @@ class CudaTarget:
     def emit_artifact(self, kernels: dict[str, ir.Module], host_program: HostProgram,
                       dump: Callable[[str, str], None]) -> Artifact:
         """Triton launches per kernel (``triton``, dumped as ``triton.py``), then one
-        cubin per launch (``cubins``); the host program launches them with their grids."""
+        cubin per launch (``cubins``, their PTX dumped as ``ptx.ptx``); the host program
+        launches them with their grids."""
         started = time.perf_counter()
         launches = {name: lower_kernel(_kernel_function(module)) for name, module in kernels.items()}
         generated = time.perf_counter()
         dump("triton.py", "\n\n".join(launch.source for group in launches.values()
                                       for launch in group))
         compiled = [self._compiled(launch) for group in launches.values() for launch in group]
+        if self.options.cubins:
+            dump("ptx.ptx", "\n".join(self._ptx[kernel.name] for kernel in compiled))
         return Artifact(pack(compiled), _launching(host_program, launches),
                         {"triton": generated - started, "cubins": time.perf_counter() - generated})
 
@@ -77,6 +81,7 @@ class CudaTarget:
             return CudaKernel(symbol=launch.name, cubin=b"", num_warps=launch.num_warps,
                               shared_bytes=0, global_scratch_bytes=0, **common)
         built = compile_launch(launch)
+        self._ptx[launch.name] = built.ptx
         return CudaKernel(symbol=built.symbol, cubin=built.cubin, num_warps=built.num_warps,
                           shared_bytes=built.shared,
                           global_scratch_bytes=built.global_scratch_size, **common)
