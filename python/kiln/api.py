@@ -13,8 +13,9 @@ def compile(module_or_fn, *example_args, target: str = "cpu", dump_ir: str | Pat
     tensors. Parameters and buffers are passed to the compiled code as arguments, read
     from the module at every call. ``target`` names a registered target
     (``kiln.targets.available()``: ``cpu``, ``cuda``, ``cuda-interpreter`` and any
-    installed plug-in); ops Kiln does not compile run through torch (``KILN_FALLBACK``). ``dump_ir=DIR`` writes each stage's IR to
-    ``DIR/<index>-<stage>.mlir`` (and the final LLVM IR to ``<index>-llvm.ll``).
+    installed plug-in); ops Kiln does not compile run through torch (``KILN_FALLBACK``).
+    ``dump_ir=DIR`` writes each stage's IR to ``DIR/<index>-<stage>.mlir`` (and the
+    target's final forms, such as the CPU's ``<index>-llvm.ll``).
 
     The compile cache answers first, so a hit imports neither the compiler nor MLIR;
     ``stats["cache"]`` says "hit", "miss" or "off" (disabled, dumping IR, or a program
