@@ -151,9 +151,9 @@ def _check_kernel_arities(kernels: dict[str, ir.Module], program) -> None:
         if parameters != arity[name]:
             raise CompileError(
                 f"kernel '{name}' was lowered with {parameters} parameters for "
-                f"{arity[name]} buffers: one of its buffers (a tensor with a zero-size "
-                "dimension, say) cannot be passed as a bare pointer. Kiln does not compile "
-                "this program yet; keep the zero-size tensor out of the compiled region.")
+                f"{arity[name]} buffers: one of its buffers cannot be passed as a bare "
+                "pointer. This is a bug in Kiln; ops on zero-size tensors, the usual cause, "
+                "should have run on the host.")
 
 
 def _check_capabilities(module: ir.Module, compiler) -> None:
@@ -193,10 +193,7 @@ def _emit_artifact(compiler, kernels: dict[str, ir.Module], host_program, dump,
     except KilnError:
         raise
     except Exception as error:
-        handle, name = tempfile.mkstemp(prefix="kiln-reproducer-artifact-", suffix=".mlir",
-                                        dir=settings.reproducer_dir)
-        with os.fdopen(handle, "w") as reproducer:
-            reproducer.write(kernels_text(kernels))
+        name = _save_reproducer("artifact", kernels_text(kernels), settings)
         raise CompileError(
             f"emitting the {compiler.name} artifact failed: {type(error).__name__}: {error}\n"
             "This is a bug in Kiln. The kernels are saved; reproduce with:\n"
@@ -216,16 +213,22 @@ def _run_stage(stage, module: ir.Module, context: ir.Context, settings: knobs.Kn
     except Exception as error:  # MLIRError, or any exception a Python pass let escape
         if failures.errors and isinstance(failures.errors[0], KilnError):
             raise failures.errors[0] from None
-        handle, name = tempfile.mkstemp(prefix=f"kiln-reproducer-{stage.name}-", suffix=".mlir",
-                                        dir=settings.reproducer_dir)
-        with os.fdopen(handle, "w") as reproducer:
-            reproducer.write(before)
+        name = _save_reproducer(stage.name, before, settings)
         reason = str(error) if isinstance(error, ir.MLIRError) else f"{type(error).__name__}: {error}"
         raise CompileError(
             f"stage '{stage.name}' failed: {reason}\n"
             f"This is a bug in Kiln. The input to the stage is saved; reproduce with:\n"
             f"  kiln-opt {name} --pass-pipeline='{stage.pipeline}'"
         ) from None
+
+
+def _save_reproducer(stage: str, text: str, settings: knobs.Knobs) -> str:
+    """Write what a failing ``stage`` was given to a new, uniquely named file; its path."""
+    handle, name = tempfile.mkstemp(prefix=f"kiln-reproducer-{stage}-", suffix=".mlir",
+                                    dir=settings.reproducer_dir)
+    with os.fdopen(handle, "w") as reproducer:
+        reproducer.write(text)
+    return name
 
 
 def _dump(directory: Path | None, index: int, stage: str,
