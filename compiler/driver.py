@@ -14,11 +14,10 @@ import time
 from pathlib import Path
 
 import torch
-from torch.utils import _pytree as pytree
 from torch_mlir import ir
 
 from kiln import knobs
-from kiln.runtime import Executable, TensorSpec
+from kiln.runtime import Executable, TensorSpec, output_tree
 from kiln.runtime.errors import KilnError
 from kiln.runtime.host_program import Copy, Fallback, Launch, Prepack
 
@@ -112,7 +111,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
     executable = Executable(
         target=target, host_program=host_program, binary=binary, state=state,
         inputs=[_spec_of(name, arg) for name, arg in tensor_inputs],
-        outputs=outputs, output_tree=pytree.treespec_dumps(program.call_spec.out_spec),
+        outputs=outputs, output_tree=output_tree.dumps(program.call_spec.out_spec),
         mutations=list(imported.mutations), scalar_inputs=list(imported.scalar_inputs),
         constant_outputs=list(imported.constant_outputs),
         stats={

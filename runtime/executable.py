@@ -19,7 +19,7 @@ from torch.utils import _pytree as pytree
 
 from kiln import knobs
 
-from . import memory
+from . import memory, output_tree
 from .devices import get_device
 from .errors import ArtifactError, CallError
 from .fallback import bind_fallback
@@ -80,7 +80,7 @@ class Executable:
     constant_outputs: list[tuple[int, object]] = field(default_factory=list)
 
     def __post_init__(self):
-        self._output_spec = pytree.treespec_loads(self.output_tree)
+        self._output_spec = output_tree.loads(self.output_tree)
         self._single_output = self._output_spec.is_leaf()
         self._device = None  # bound on first use: a program compiled here may run elsewhere
         self._bind_lock = threading.Lock()

@@ -125,6 +125,18 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     return output
 
 
+def safe_softmax(x, dim, dtype=None):
+    """Softmax whose rows of only -inf give 0: such a row is one whose max is -inf, so
+    the test reuses the max softmax takes (torch's decomposition reduces a second,
+    boolean copy of the scores; attention then needs one more kernel)."""
+    if x.dim() and x.shape[dim] == 0:
+        return NotImplemented
+    out = torch.softmax(x, dim=dim, dtype=dtype)
+    compute = x if dtype is None else x.to(dtype)
+    row_max = torch.amax(compute, dim, keepdim=True)
+    return torch.where(row_max == float("-inf"), torch.zeros((), dtype=out.dtype), out)
+
+
 def as_strided(x, size, stride, storage_offset=None):
     """``as_strided`` that reads a contiguous tensor in row-major order is a view."""
     contiguous, step = [], 1
@@ -290,6 +302,7 @@ KILN_DECOMPOSITIONS = {
     aten.cumprod.default: cumprod,
     aten.as_strided.default: as_strided,
     aten.scaled_dot_product_attention.default: scaled_dot_product_attention,
+    aten._safe_softmax.default: safe_softmax,
     aten.var_mean.correction: var_mean,
     aten.var.correction: var,
     aten._native_batch_norm_legit_no_training.default: batch_norm_inference,

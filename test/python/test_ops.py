@@ -290,3 +290,15 @@ def test_rounding_and_sign_ops_match_eager_exactly(case, monkeypatch):
     fn, args = ROUNDING_CASES[case]
     compiled = kiln.compile(fn, *args)
     torch.testing.assert_close(compiled(*args), fn(*args), equal_nan=True)
+
+
+def test_safe_softmax_gives_zero_for_rows_of_only_minus_infinity():
+    """Attention's masked softmax: a fully masked row is 0 and a NaN row stays NaN; Kiln
+    decides "fully masked" from the row's max, which softmax computes anyway."""
+    def program(x):
+        return torch.ops.aten._safe_softmax(x, -1)
+
+    x = torch.tensor([[1.0, 2.0, float("-inf")], [float("-inf")] * 3, [float("nan"), 0.0, 1.0]])
+    compiled = kiln.compile(program, x)
+    assert compiled.stats["fallbacks"] == []
+    torch.testing.assert_close(compiled(x), program(x), rtol=1.3e-6, atol=1e-5, equal_nan=True)

@@ -186,3 +186,19 @@ def test_half_precision_constants_that_are_not_short_decimals_compile(dtype):
     literals are now written in hex."""
     check_at_dtype_tolerance(lambda x: torch.where(x > 0, x, 0.3) * 1.7,
                              (_normal(64) * 3).to(dtype))
+
+
+def test_a_returned_torch_return_types_tuple_keeps_its_type_through_save_and_load(tmp_path):
+    """Returning ``torch.max(x, 1)`` itself failed in ``pytree.treespec_dumps`` with a bare
+    NotImplementedError (29 OpInfo samples): struct sequences have no serialization name."""
+    def program(x):
+        return torch.max(x, 1), [x * 2, {"smallest": torch.min(x, 0)}]
+
+    x = _normal(12).reshape(3, 4)
+    compiled = kiln.compile(program, x)
+    compiled.save(tmp_path / "program.kiln")
+    for runner in (compiled, kiln.load(tmp_path / "program.kiln")):
+        result = runner(x)
+        assert type(result[0]) is torch.return_types.max
+        assert type(result[1][1]["smallest"]) is torch.return_types.min
+        torch.testing.assert_close(result, program(x), rtol=0, atol=0)
