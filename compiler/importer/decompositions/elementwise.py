@@ -1,0 +1,9 @@
+"""Elementwise ops composed of others."""
+
+import torch
+
+aten = torch.ops.aten
+
+TORCH_DECOMPOSITIONS = []
+
+DECOMPOSITIONS = {}
