@@ -85,12 +85,15 @@ class BinaryOp(KilnOp):
     rhs: Operand[Any]
     result: Result[Any]
     bool_allowed = True
+    float_only = False
 
     def check(self):
         values = [self.lhs, self.rhs, self.result]
         message = v.require_same_shape(values) or v.require_same_element_type(values)
         if message is None and not self.bool_allowed and v.is_bool(v.element_type_of(self.lhs)):
             message = f"is not defined on i1 operands, got {self.lhs.type}"
+        if message is None and self.float_only and not v.is_float(v.element_type_of(self.lhs)):
+            message = f"expects floating-point operands, got {self.lhs.type}"
         return message
 
 
@@ -116,7 +119,10 @@ def _define(base: type, name: str, **namespace) -> type:
 
 FLOAT_UNARY_OPS = (
     "exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "erf", "sin", "cos", "floor", "ceil",
-    "reciprocal",
+    "reciprocal", "tan", "acos", "asin", "atan", "sinh", "cosh", "acosh", "asinh", "atanh",
+    "erfc", "exp2", "log2", "log10",
+    # float bit fields: frexp's mantissa in [0.5, 1) and exponent (as a float)
+    "frexp_mantissa", "frexp_exponent",
 )
 UNARY_OPS = {name: _define(UnaryOp, name) for name in FLOAT_UNARY_OPS}
 UNARY_OPS["neg"] = _define(UnaryOp, "neg", float_only=False)
@@ -129,6 +135,10 @@ BINARY_OPS.update({
     for name in ("sub", "div", "pow", "remainder")
 })
 BINARY_OPS.update({name: _define(BitwiseBinaryOp, name) for name in ("and", "or", "xor")})
+# fmax and fmin return the operand that is not NaN; nextafter steps lhs one ulp toward rhs;
+# ldexp is lhs * 2**rhs for an integer-valued rhs.
+FLOAT_BINARY_OPS = ("atan2", "copysign", "hypot", "fmax", "fmin", "nextafter", "ldexp")
+BINARY_OPS.update({name: _define(BinaryOp, name, float_only=True) for name in FLOAT_BINARY_OPS})
 
 COMPARE_PREDICATES = ("eq", "ne", "lt", "le", "gt", "ge")
 

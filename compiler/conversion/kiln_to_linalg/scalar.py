@@ -7,6 +7,7 @@ computed in f32 and rounded once, as eager computes it.
 from torch_mlir import ir
 from torch_mlir.dialects import arith, math
 
+from . import float_bits
 from .builders import scalar_constant
 
 FLOAT_COMPARE = {"eq": 1, "ne": 13, "lt": 4, "le": 5, "gt": 2, "ge": 3}  # ordered, une for ne
@@ -32,16 +33,37 @@ def _rounded_once(compute, *values: ir.Value) -> ir.Value:
     return cast(compute(*(cast(v, f32) for v in values)), values[0].type)
 
 
+# Functions of MLIR's math dialect that eager computes with at most a few ulp of error:
+# floats narrower than f64 compute them in f64 and round once, which is within half an
+# ulp, and lets the CUDA target's compositions of them (see triton_expressions) work in
+# f64 too.
+WIDENED_UNARY = {
+    "tan": math.tan, "acos": math.acos, "asin": math.asin, "atan": math.atan,
+    "sinh": math.sinh, "cosh": math.cosh, "acosh": math.acosh, "asinh": math.asinh,
+    "atanh": math.atanh, "erfc": math.erfc, "exp2": math.exp2, "log2": math.log2,
+    "log10": math.log10,
+}
+
+
 def binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
+    if name == "nextafter":  # a step of one ulp in the operands' own type
+        return float_bits.nextafter(a, b)
+    if name == "ldexp" and not is_half(a):  # exact in f32, so half precision widens
+        return float_bits.ldexp(a, b)
     if is_half(a):
         return _rounded_once(lambda x, y: binary(name, x, y), a, b)
     if is_float(a):
         float_ops = {
             "add": arith.addf, "sub": arith.subf, "mul": arith.mulf, "div": arith.divf,
             "maximum": arith.maximumf, "minimum": arith.minimumf, "pow": math.powf,
+            "copysign": math.copysign, "fmax": _fmax, "fmin": _fmin,
         }
         if name == "remainder":
             return _python_remainder(a, b, arith.remf(a, b))
+        if name == "atan2":
+            return _in_f64(math.atan2, a, b)
+        if name == "hypot":
+            return _in_f64(_hypot, a, b)
         return float_ops[name](a, b)
     if is_bool(a):
         return _bool_binary(name, a, b)
@@ -75,6 +97,36 @@ def _python_remainder(a: ir.Value, b: ir.Value, truncated: ir.Value) -> ir.Value
     return arith.select(needs_fix, fixed, truncated)
 
 
+def _in_f64(compute, *values: ir.Value) -> ir.Value:
+    """``compute`` on ``values`` widened to f64, rounded back to their type once."""
+    f64 = ir.F64Type.get()
+    return cast(compute(*(cast(v, f64) for v in values)), values[0].type)
+
+
+def _fmax(a: ir.Value, b: ir.Value) -> ir.Value:
+    """The larger operand, or the one that is not NaN (C's ``fmax``)."""
+    return arith.select(compare("ne", a, a), b, arith.select(compare("ne", b, b), a, arith.maximumf(a, b)))
+
+
+def _fmin(a: ir.Value, b: ir.Value) -> ir.Value:
+    """The smaller operand, or the one that is not NaN (C's ``fmin``)."""
+    return arith.select(compare("ne", a, a), b, arith.select(compare("ne", b, b), a, arith.minimumf(a, b)))
+
+
+def _hypot(a: ir.Value, b: ir.Value) -> ir.Value:
+    """``sqrt(a**2 + b**2)`` without overflow or underflow: ``m * sqrt(1 + (n / m)**2)``
+    with ``m = max(|a|, |b|)`` and ``n`` the other; 0 where both are 0, and +inf where
+    either is infinite, even if the other is NaN (C's ``hypot``)."""
+    a, b = math.absf(a), math.absf(b)
+    larger, smaller = arith.maximumf(a, b), arith.minimumf(a, b)
+    one, zero = scalar_constant(1, a.type), scalar_constant(0, a.type)
+    ratio = arith.divf(smaller, larger)
+    result = arith.mulf(larger, math.sqrt(arith.addf(one, arith.mulf(ratio, ratio))))
+    result = arith.select(compare("eq", larger, zero), zero, result)
+    inf = scalar_constant(float("inf"), a.type)
+    return arith.select(arith.ori(compare("eq", a, inf), compare("eq", b, inf)), inf, result)
+
+
 def compare(predicate: str, a: ir.Value, b: ir.Value) -> ir.Value:
     i64 = ir.IntegerType.get_signless(64)
     if is_float(a):
@@ -88,6 +140,12 @@ def compare(predicate: str, a: ir.Value, b: ir.Value) -> ir.Value:
 def unary(name: str, x: ir.Value) -> ir.Value:
     if is_half(x):
         return _rounded_once(lambda v: unary(name, v), x)
+    if name in WIDENED_UNARY:
+        return _in_f64(WIDENED_UNARY[name], x)
+    if name == "frexp_mantissa":
+        return float_bits.frexp_mantissa(x)
+    if name == "frexp_exponent":
+        return float_bits.frexp_exponent(x)
     if name == "not":  # every bit flipped: logical not on i1, bitwise not on wider integers
         return arith.xori(x, scalar_constant(-1, x.type))
     if name == "neg":

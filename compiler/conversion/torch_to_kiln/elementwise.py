@@ -12,12 +12,15 @@ UNARY = {
     "exp": "exp", "log": "log", "sqrt": "sqrt", "rsqrt": "rsqrt", "tanh": "tanh",
     "sigmoid": "sigmoid", "erf": "erf", "sin": "sin", "cos": "cos", "floor": "floor",
     "ceil": "ceil", "reciprocal": "reciprocal", "neg": "neg", "abs": "abs",
-    "logical_not": "not", "bitwise_not": "not",
+    "logical_not": "not", "bitwise_not": "not", "tan": "tan", "acos": "acos", "asin": "asin",
+    "atan": "atan", "sinh": "sinh", "cosh": "cosh", "acosh": "acosh", "asinh": "asinh",
+    "atanh": "atanh", "erfc": "erfc", "exp2": "exp2", "log2": "log2", "log10": "log10",
 }
 BINARY = {
     "mul": "mul", "div": "div", "maximum": "maximum", "minimum": "minimum",
     "pow": "pow", "remainder": "remainder", "logical_and": "and", "logical_or": "or",
     "logical_xor": "xor", "bitwise_and": "and", "bitwise_or": "or", "bitwise_xor": "xor",
+    "atan2": "atan2", "copysign": "copysign", "hypot": "hypot", "nextafter": "nextafter",
 }
 COMPARE = {"eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}
 
@@ -355,3 +358,70 @@ def _float_floor_div(rewriter, a: ir.Value, b: ir.Value) -> ir.Value:
     round_up = _compare("gt", _binary("sub", quotient, floor), rewriter.splat(0.5, a.type))
     rounded = _select(round_up, _binary("add", floor, one), floor)
     return _select(_compare("eq", b, zero), _binary("div", a, b), rounded)
+
+
+@converts("torch.aten.fmax", "torch.aten.fmin")
+def convert_fmax_fmin(rewriter, op):
+    """C's ``fmax``/``fmin`` on floats (a NaN operand yields the other); on integers, whose
+    values are never NaN, ``maximum``/``minimum``."""
+    type_ = rewriter.result_type(op)
+    lhs, rhs = (rewriter.operand_as(o, type_) for o in op.operands[:2])
+    name = op.name.rsplit(".", 1)[-1]
+    if not _is_float(lhs):
+        name = {"fmax": "maximum", "fmin": "minimum"}[name]
+    return [kiln.BINARY_OPS[name](lhs, rhs, type_).result]
+
+
+@converts("torch.aten.isinf")
+def convert_isinf(rewriter, op):
+    """``|x| == inf``; integers are never infinite."""
+    result = rewriter.result_type(op)
+    x = rewriter.tensor(op.operands[0])
+    if not _is_float(x):
+        return [rewriter.splat(False, result)]
+    return [_compare("eq", _unary("abs", x), rewriter.splat(math.inf, x.type))]
+
+
+@converts("torch.aten.signbit")
+def convert_signbit(rewriter, op):
+    """Whether the sign bit is set: ``copysign(1, x) < 0`` sees it on -0.0 and on NaN too;
+    integers are ``x < 0``."""
+    x = rewriter.tensor(op.operands[0])
+    zero = rewriter.splat(0, x.type)
+    if _is_float(x):
+        x = _binary("copysign", rewriter.splat(1, x.type), x)
+    return [_compare("lt", x, zero)]
+
+
+@converts("torch.aten.angle")
+def convert_angle(rewriter, op):
+    """The argument of a real number: pi below zero, 0 elsewhere, NaN for NaN."""
+    type_ = rewriter.result_type(op)
+    x = rewriter.operand_as(op.operands[0], type_)
+    zero = rewriter.splat(0, type_)
+    angle = _select(_compare("lt", x, zero), rewriter.splat(math.pi, type_), zero)
+    return [_select(_compare("ne", x, x), x, angle)]
+
+
+@converts("torch.aten.frexp.Tensor")
+def convert_frexp(rewriter, op):
+    """``x = mantissa * 2**exponent`` with ``0.5 <= |mantissa| < 1``, read off the bits;
+    the exponent is computed as an exact float and cast to the result's integer type."""
+    x = rewriter.tensor(op.operands[0])
+    exponent_type = rewriter.result_type(op, 1)
+    return [_unary("frexp_mantissa", x),
+            rewriter.cast(_unary("frexp_exponent", x), exponent_type.element_type)]
+
+
+@converts("torch.aten.ldexp.Tensor")
+def convert_ldexp(rewriter, op):
+    """``x * 2**n``. An integer ``n`` is exact C ``ldexp`` with ``n`` taken as int32, as
+    eager's kernel takes it; a floating ``n`` is ``x * pow(2, n)``, as eager computes it."""
+    type_ = rewriter.result_type(op)
+    x = rewriter.operand_as(op.operands[0], type_)
+    n = rewriter.tensor(op.operands[1])
+    if _is_float(n):
+        power = _binary("pow", rewriter.splat(2, type_), rewriter.operand_as(op.operands[1], type_))
+        return [_binary("mul", x, power)]
+    n = rewriter.broadcast_to(rewriter.cast(n, ir.IntegerType.get_signless(32)), list(type_.shape))
+    return [_binary("ldexp", x, rewriter.cast(n, type_.element_type))]
