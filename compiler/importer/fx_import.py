@@ -5,6 +5,12 @@ user inputs, in the order of the exported program's graph signature. They are no
 folded into constants: the IR stays small (no megabytes of weights in every stage's
 dump), compile time does not grow with the weights, and a compiled program always
 reads the module's current parameter values.
+
+Linear algebra ops check their results in eager (``torch.linalg.inv`` of a singular
+matrix raises), as effectful ``aten._linalg_check_errors`` calls that ``torch.export``
+threads on effect tokens; Kiln's own decompositions check their inputs with
+``aten._assert_async``. Compiled code cannot raise, so a failed check makes every result
+of the program NaN instead (see :func:`_failed_checks_as_nan`).
 """
 
 import copy
@@ -13,6 +19,7 @@ from dataclasses import dataclass
 
 import torch
 from torch.export import ExportedProgram
+from torch.export._remove_effect_tokens_pass import _remove_effect_tokens
 from torch.export.graph_signature import InputKind, OutputKind
 from torch_mlir import ir
 from torch_mlir.extras.fx_importer import FxImporter
@@ -21,6 +28,12 @@ from ..diagnostics import FrontendError
 from .decompositions import kiln_decomposition_table
 
 STATE_KINDS = {InputKind.PARAMETER, InputKind.BUFFER, InputKind.CONSTANT_TENSOR}
+# Ops that raise in eager when their first argument fails a test against 0: a nonzero
+# LAPACK ``info``, a false assertion.
+ERROR_CHECKS = {
+    torch.ops.aten._linalg_check_errors.default: torch.ops.aten.ne.Scalar,
+    torch.ops.aten._assert_async.msg: torch.ops.aten.eq.Scalar,
+}
 
 
 @dataclass(frozen=True)
@@ -52,7 +65,11 @@ def export(fn, example_args: tuple) -> ExportedProgram:
             "Kiln compiles what torch.export can capture as one graph; remove "
             "data-dependent Python control flow or mark it with torch.cond."
         ) from error
-    return program.run_decompositions(kiln_decomposition_table())
+    program = program.run_decompositions(kiln_decomposition_table())
+    if any(spec.kind == InputKind.TOKEN for spec in program.graph_signature.input_specs):
+        # The effectful calls become plain ones, and the tokens that ordered them go.
+        program = _remove_effect_tokens(program)
+    return program
 
 
 def import_program(program: ExportedProgram, context: ir.Context,
@@ -76,7 +93,8 @@ def import_program(program: ExportedProgram, context: ir.Context,
 
 def _tensors_only(program: ExportedProgram, state_count: int, mutation_count: int):
     """The graph without its Python scalar inputs and constant results, which
-    ``torch.export`` specialized (a scalar input's value is baked into the graph).
+    ``torch.export`` specialized (a scalar input's value is baked into the graph), and
+    with its error checks turned into NaN results.
 
     The graph is copied, with its module (the importer reads tensor constants from it),
     only when there is something to drop.
@@ -86,7 +104,11 @@ def _tensors_only(program: ExportedProgram, state_count: int, mutation_count: in
     constant_outputs = tuple((position - mutation_count, value)
                              for position, value in enumerate(results)
                              if not isinstance(value, torch.fx.Node))
-    if not (scalar_inputs or constant_outputs):
+    has_checks = any(node.target in ERROR_CHECKS for node in program.graph.nodes)
+    if has_checks and constant_outputs:
+        raise FrontendError("a program with error checks (as linear algebra ops make) must "
+                            "return only tensors: Kiln turns a failed check into NaN results")
+    if not (scalar_inputs or constant_outputs or has_checks):
         return program.graph, scalar_inputs, constant_outputs
     graph = copy.deepcopy(program.graph_module).graph
     placeholders = [n for n in graph.nodes if n.op == "placeholder"][state_count:]
@@ -94,7 +116,51 @@ def _tensors_only(program: ExportedProgram, state_count: int, mutation_count: in
         graph.erase_node(placeholders[position])
     output = next(n for n in graph.nodes if n.op == "output")
     output.args = ([r for r in output.args[0] if isinstance(r, torch.fx.Node)],)
+    if has_checks:
+        _failed_checks_as_nan(graph)
     return graph, scalar_inputs, constant_outputs
+
+
+def _failed_checks_as_nan(graph: torch.fx.Graph) -> None:
+    """Replace the error checks by making every result of the program NaN when any
+    check fails.
+
+    Eager raises when a check fails (a singular matrix for ``inv``, one that is not
+    positive-definite for ``cholesky``) and returns nothing. Compiled code cannot raise;
+    NaN in every element of every result is the closest answer that can never pass for
+    a real one. An integer result (LU pivots) holds its dtype's most negative value
+    instead, never a valid pivot or index. A boolean result has no such value, so a
+    program with one is refused.
+    """
+    output = next(n for n in graph.nodes if n.op == "output")
+    results = output.args[0]
+    if any(result.meta["val"].dtype == torch.bool for result in results):
+        raise FrontendError("the program has a boolean result beside an error check (as "
+                            "linear algebra ops make): Kiln turns a failed check into "
+                            "NaN results, which a boolean cannot hold")
+    failed = None
+    with graph.inserting_before(output):
+        for check in [n for n in graph.nodes if n.target in ERROR_CHECKS]:
+            failing = _call(graph, ERROR_CHECKS[check.target], check.args[0], 0)
+            failed_here = _call(graph, torch.ops.aten.any.default, failing)
+            failed = failed_here if failed is None else _call(
+                graph, torch.ops.aten.logical_or.default, failed, failed_here)
+            graph.erase_node(check)
+        output.args = (tuple(_call(graph, torch.ops.aten.where.ScalarSelf, failed,
+                                   _failure_value(r.meta["val"].dtype), r)
+                             for r in results),)
+
+
+def _failure_value(dtype: torch.dtype):
+    """What a result of ``dtype`` holds after a failed error check."""
+    return float("nan") if dtype.is_floating_point else torch.iinfo(dtype).min
+
+
+def _call(graph: torch.fx.Graph, op, *args) -> torch.fx.Node:
+    """A new node calling ``op``, with the example value the importer types it by."""
+    node = graph.call_function(op, args)
+    node.meta["val"] = op(*(a.meta["val"] if isinstance(a, torch.fx.Node) else a for a in args))
+    return node
 
 
 def _scalar_inputs(graph, state_count: int):

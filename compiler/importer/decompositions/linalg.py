@@ -1,9 +1,0 @@
-"""Dense linear algebra on small static matrices."""
-
-import torch
-
-aten = torch.ops.aten
-
-TORCH_DECOMPOSITIONS = []
-
-DECOMPOSITIONS = {}
