@@ -20,6 +20,7 @@ from collections.abc import Callable
 from ...diagnostics import CompileError
 from ..cpu.transforms.expand_math import TANH_SMALL, TANH_T
 from .access_forms import parameter, render_index
+from .triton_math import COMPOSITIONS
 from .loop_nests import Body, Ref, ScalarOp
 from .triton_source import BIT_WIDTHS, SourceWriter, literal, tl_type
 
@@ -109,6 +110,8 @@ class BodyRenderer:
             return f"{names[0]} {_INFIX[op.name]} {names[1]}"
         if op.name == "arith.negf":
             return f"-{names[0]}"
+        if op.name == "math.sqrt" and result == "f64":  # tl.sqrt_rn takes f32 only
+            return f"tl.sqrt({names[0]})"
         if op.name in _CALLS:
             return f"{_CALLS[op.name]}({', '.join(names)})"
         if op.name in _NAN_PROPAGATING:
@@ -126,6 +129,8 @@ class BodyRenderer:
             return self.cast(op, operands[0], result)
         if op.name in _COMPOSED_MATH:
             return self.composed_math(op, names, result)
+        if op.name in COMPOSITIONS:
+            return COMPOSITIONS[op.name](self.writer, names, BIT_WIDTHS[result])
         if op.name == "memref.load":
             return self.gather(op, names)
         if op.name == "affine.apply":
