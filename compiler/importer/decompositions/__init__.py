@@ -8,6 +8,8 @@ decomposition) and ``DECOMPOSITIONS`` (Kiln's own, which win over PyTorch's). A
 decomposition returns ``NotImplemented`` to leave an op it cannot handle as it is.
 """
 
+import functools
+
 from torch._decomp import core_aten_decompositions, get_decompositions
 
 from . import convolution, elementwise, indexing, linalg, nn, pooling, reductions, sorting
@@ -16,7 +18,13 @@ FAMILIES = (convolution, elementwise, indexing, linalg, nn, pooling, reductions,
 
 
 def kiln_decomposition_table() -> dict:
-    """The table passed to ``ExportedProgram.run_decompositions``."""
+    """The table passed to ``ExportedProgram.run_decompositions`` (a copy: the caller
+    may change it)."""
+    return dict(_table())
+
+
+@functools.cache
+def _table() -> dict:
     table = dict(core_aten_decompositions())
     for family in FAMILIES:
         table.update(get_decompositions(family.TORCH_DECOMPOSITIONS))

@@ -1,36 +1,50 @@
 """CPU code generation: each kernel's LLVM IR → an object; all → one shared object."""
 
+import json
+import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import llvmlite.binding as llvm
 
 from ...diagnostics import CompileError
+from . import llvm_compile_worker
+from .llvm_compile_worker import compile_module, host_machine
 
 NATIVE_DIR = Path(__file__).parents[3] / "runtime" / "native"
 # Linked into every kernel library: memref support routines, and the OpenMP entry points
 # that parallel loops call, run on torch's own thread pool.
 SUPPORT_SOURCES = (NATIVE_DIR / "kiln_cpu_support.c", NATIVE_DIR / "kiln_openmp_shim.c")
-
-llvm.initialize_all_targets()
-llvm.initialize_all_asmprinters()
+# Below this much LLVM IR (about a quarter second of LLVM work), a worker process's
+# start-up costs more than it saves.
+PARALLEL_MIN_IR_CHARS = 120_000
 
 
 def emit_shared_object(kernels: dict[str, str], opt_level: int) -> bytes:
     """Optimize each kernel's LLVM IR for the host; return one shared object's bytes.
 
     ``kernels`` maps each kernel's name to its module's LLVM IR text; each becomes one
-    object file. They are compiled one after another: llvmlite serializes every LLVM
-    call behind one process-wide lock, so threads would not overlap.
+    object file. The modules are shared among the host's cores: this process compiles
+    one share and a worker process (:mod:`.llvm_compile_worker`) each of the others.
     """
-    machine = llvm.Target.from_default_triple().create_target_machine(
-        cpu=llvm.get_host_cpu_name(), features=_host_features(),
-        opt=opt_level, reloc="pic", codemodel="default",
-    )
-    return _link_shared_object([_compile_kernel(text, machine, opt_level)
-                                for text in kernels.values()])
+    cpu, features = llvm.get_host_cpu_name(), _host_features()
+    shares = _balanced_shares(list(kernels.values()), _worker_count(kernels))
+    with tempfile.TemporaryDirectory(prefix="kiln-codegen-") as directory:
+        directory = Path(directory)
+        workers = [_start_worker(share, index, cpu, features, opt_level, directory)
+                   for index, share in enumerate(shares[1:], start=1)]
+        machine = host_machine(cpu, features, opt_level)
+        objects = []
+        for position, llvm_ir in enumerate(shares[0]):
+            objects.append(directory / f"share-0-{position}.o")
+            objects[-1].write_bytes(compile_module(llvm_ir, machine, opt_level))
+        for worker, worker_objects in workers:
+            _wait_for(worker)
+            objects += worker_objects
+        return _link_shared_object(objects, directory)
 
 
 def _host_features() -> str:
@@ -44,32 +58,56 @@ def _host_features() -> str:
     return text + ",-prefer-256-bit" if features.get("avx512f") else text
 
 
-def _compile_kernel(llvm_ir: str, machine, opt_level: int) -> bytes:
-    """One kernel module's object code, parsed in a fresh LLVM context."""
-    module = llvm.parse_assembly(llvm_ir, context=llvm.create_context())
-    module.verify()
-    if opt_level:
-        tuning = llvm.create_pipeline_tuning_options(speed_level=opt_level)
-        builder = llvm.create_pass_builder(machine, tuning)
-        builder.getModulePassManager().run(module, builder)
-    return machine.emit_object(module)
+def _worker_count(kernels: dict[str, str]) -> int:
+    """How many processes share the LLVM work: one per usable core, if there is enough."""
+    if sum(map(len, kernels.values())) < PARALLEL_MIN_IR_CHARS:
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)), len(kernels)))
 
 
-def _link_shared_object(objects: list[bytes]) -> bytes:
+def _balanced_shares(modules: list[str], count: int) -> list[list[str]]:
+    """``modules`` split into ``count`` shares of about equal IR size, largest first."""
+    shares: list[list[str]] = [[] for _ in range(count)]
+    sizes = [0] * count
+    for module in sorted(modules, key=len, reverse=True):
+        lightest = sizes.index(min(sizes))
+        shares[lightest].append(module)
+        sizes[lightest] += len(module)
+    return shares
+
+
+def _start_worker(share, index, cpu, features, opt_level, directory: Path):
+    """A worker process compiling ``share``, and the object files it will write."""
+    pairs = []
+    for position, llvm_ir in enumerate(share):
+        ir_path = directory / f"share-{index}-{position}.ll"
+        ir_path.write_text(llvm_ir)
+        pairs.append((str(ir_path), str(ir_path.with_suffix(".o"))))
+    request = directory / f"share-{index}.json"
+    request.write_text(json.dumps({"cpu": cpu, "features": features,
+                                   "opt_level": opt_level, "modules": pairs}))
+    worker = subprocess.Popen([sys.executable, llvm_compile_worker.__file__, str(request)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return worker, [Path(object_path) for _, object_path in pairs]
+
+
+def _wait_for(worker: subprocess.Popen) -> None:
+    _, stderr = worker.communicate()
+    if worker.returncode:  # the modules are Kiln's own: a failure is Kiln's bug
+        raise RuntimeError(f"an LLVM compile worker failed (exit {worker.returncode}):\n{stderr}")
+
+
+def _link_shared_object(objects: list[Path], directory: Path) -> bytes:
     linker = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
     if linker is None:
         raise CompileError(
             "the CPU target links kernels with the system C compiler, and none was found; "
             "install one (e.g. `apt-get install gcc`)"
         )
-    with tempfile.TemporaryDirectory(prefix="kiln-link-") as directory:
-        object_paths = [Path(directory) / f"kernel-{i}.o" for i in range(len(objects))]
-        for path, object_code in zip(object_paths, objects):
-            path.write_bytes(object_code)
-        library_path = Path(directory) / "kernels.so"
-        command = [linker, "-shared", "-fPIC", "-O2", "-o", str(library_path),
-                   *map(str, object_paths), *map(str, SUPPORT_SOURCES), "-lm"]
-        linked = subprocess.run(command, capture_output=True, text=True)
-        if linked.returncode:  # the objects are Kiln's own: a failure is Kiln's bug
-            raise RuntimeError(f"{linker} could not link the CPU kernels:\n{linked.stderr}")
-        return library_path.read_bytes()
+    library_path = directory / "kernels.so"
+    command = [linker, "-shared", "-fPIC", "-O2", "-o", str(library_path),
+               *map(str, objects), *map(str, SUPPORT_SOURCES), "-lm"]
+    linked = subprocess.run(command, capture_output=True, text=True)
+    if linked.returncode:  # the objects are Kiln's own: a failure is Kiln's bug
+        raise RuntimeError(f"{linker} could not link the CPU kernels:\n{linked.stderr}")
+    return library_path.read_bytes()
