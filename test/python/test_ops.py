@@ -178,6 +178,7 @@ CASES.update({
     "sdpa-causal-scale": (lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3), lambda: (rand(2, 2, 16, 8), rand(2, 2, 16, 8), rand(2, 2, 16, 8))),
     "sdpa-float-mask": (lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m), lambda: (rand(2, 2, 16, 8), rand(2, 2, 12, 8), rand(2, 2, 12, 8), rand(2, 1, 16, 12))),
     "sdpa-bool-mask": (lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=torch.ones(16, 12, dtype=torch.bool).tril()), lambda: (rand(2, 2, 16, 8), rand(2, 2, 12, 8), rand(2, 2, 12, 8))),
+    "sdpa-3d-causal": (lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True), lambda: (rand(4, 3, 8), rand(4, 6, 8), rand(4, 6, 8))),
     # gathers
     "embedding": (F.embedding, lambda: (randint(2, 5, high=10), rand(10, 4))),
     "embedding-module": (module(torch.nn.Embedding, 7, 3), lambda: (randint(3, 4, high=7),)),
