@@ -152,6 +152,8 @@ def convert_gather(rewriter, op):
     type_ = rewriter.result_type(op)
     if op.name == "torch.aten.index_select":
         x, indices = rewriter.tensor(op.operands[0]), rewriter.tensor(op.operands[2])
+        if not x.type.shape:  # a 0-d tensor is indexed as a tensor of one element
+            x = rewriter.reshape(x, [1])
         dim = normalize_dim(rewriter.constant(op.operands[1]), len(x.type.shape))
     else:
         x, indices, dim = rewriter.tensor(op.operands[0]), rewriter.tensor(op.operands[1]), 0
@@ -233,6 +235,8 @@ def convert_repeat(rewriter, op):
     shape = [1] * (len(repeats) - len(x.type.shape)) + list(x.type.shape)
     split = [size for s in shape for size in (1, s)]
     tiled = [size for r, s in zip(repeats, shape) for size in (r, s)]
+    if tiled == split:  # nothing repeats; a broadcast of no dimensions cannot be built
+        return [rewriter.reshape(x, list(rewriter.result_type(op).shape))]
     tiled_type = ir.RankedTensorType.get(tiled, x.type.element_type)
     broadcast = kiln.BroadcastOp(rewriter.reshape(x, split), i64_array(range(len(split))),
                                  tiled_type).result

@@ -1,7 +1,9 @@
-"""Indexing writes: scatters and ``index_put`` as masked reductions, and ``as_strided``
-views."""
+"""Indexing: scatters as masked reductions, writes through indices (``index_put.py``),
+copies of views, and ``as_strided`` views."""
 
 import torch
+
+from .index_put import index_put, masked_scatter, put
 
 aten = torch.ops.aten
 
@@ -112,24 +114,30 @@ def scatter(x, dim, index, src):
     return torch.where(_pad_to(last, x.shape, -1) >= 0, written, x)
 
 
-def index_put(x, indices, values, accumulate=False):
-    """``x[indices] = values`` (or ``+=``) with index tensors for the leading dimensions:
-    a scatter over ``x``'s rows flattened to one dimension."""
-    if x.dim() == 0 or any(i is None or i.dtype == torch.bool for i in indices):
+def split_with_sizes(x, split_sizes, dim=0):
+    """A split with an empty piece is one slice per piece: a tensor with no elements is
+    made on the host, which runs whole ops, not one result of an op."""
+    if all(split_sizes):
         return NotImplemented
-    indices = torch.broadcast_tensors(*indices)
-    leading, rest = x.shape[:len(indices)], list(x.shape[len(indices):])
-    row = indices[0] % leading[0]
-    for index, size in zip(indices[1:], leading[1:]):
-        row = row * size + index % size
-    values = values.to(x.dtype).broadcast_to(list(row.shape) + rest).reshape([-1] + rest)
-    rows = row.reshape([-1] + [1] * len(rest)).expand(values.shape)
-    flat = x.reshape([-1] + rest)
-    result = scatter_add(flat, 0, rows, values) if accumulate else scatter(flat, 0, rows, values)
-    return result.reshape(x.shape)
+    starts = [sum(split_sizes[:i]) for i in range(len(split_sizes))]
+    return [x.narrow(dim, start, size) for start, size in zip(starts, split_sizes)]
 
 
-TORCH_DECOMPOSITIONS = [aten.embedding, aten.unfold]
+def take(x, index):
+    """``x.take(index)``: ``x`` read as one dimension, indexed by ``index`` of any shape
+    (torch's decomposition turns a 0-d index into a Python integer)."""
+    return aten.index.Tensor(x.reshape(-1), [index])
+
+
+TORCH_DECOMPOSITIONS = [
+    aten.embedding, aten.unfold,
+    # a scatter into a slice: a mask of the slice's positions selects the source
+    aten.slice_scatter,
+    # copies of views: the view, which the result owns anyway in a functional program
+    aten.as_strided_copy, aten.permute_copy, aten.view_copy, aten.unbind_copy,
+    aten.narrow_copy, aten.expand_copy, aten.split_with_sizes_copy,
+    aten.new_empty_strided,
+]
 
 DECOMPOSITIONS = {
     aten.scatter.src: scatter,
@@ -138,5 +146,9 @@ DECOMPOSITIONS = {
     aten.scatter_add.default: scatter_add,
     aten.scatter_reduce.two: scatter_reduce,
     aten.index_put.default: index_put,
+    aten.put.default: put,
+    aten.masked_scatter.default: masked_scatter,
+    aten.take.default: take,
+    aten.split_with_sizes.default: split_with_sizes,
     aten.as_strided.default: as_strided,
 }
