@@ -7,9 +7,9 @@ eager's up to rounding. Matrices larger than ``matrices.MAX_UNROLLED_SIZE`` are 
 alone (refused).
 """
 
-from . import cholesky, lu, triangular
+from . import cholesky, determinant, lu, solve, triangular
 
-FAMILIES = (cholesky, lu, triangular)
+FAMILIES = (cholesky, determinant, lu, solve, triangular)
 
 TORCH_DECOMPOSITIONS = []
 

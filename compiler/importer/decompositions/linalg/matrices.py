@@ -10,9 +10,12 @@ REAL_DTYPES = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
 
 
 def unrollable(*tensors: torch.Tensor) -> bool:
-    """Whether the tensors are real floating matrices small enough to unroll over."""
-    return all(t.dtype in REAL_DTYPES and t.dim() >= 2 and max(t.shape[-2:]) <= MAX_UNROLLED_SIZE
-               for t in tensors)
+    """Whether the tensors are real floating matrices small enough to unroll over.
+
+    Empty ones are not: the host runs ops on tensors with no elements.
+    """
+    return all(t.dtype in REAL_DTYPES and t.dim() >= 2 and t.numel() > 0
+               and max(t.shape[-2:]) <= MAX_UNROLLED_SIZE for t in tensors)
 
 
 def widened(x: torch.Tensor) -> torch.Tensor:
