@@ -12,9 +12,12 @@ Where eager's kernel is not stable (``sort(stable=False)`` past 16 elements,
 ``topk``, ``kthvalue``, ``median``, ``mode`` on ties) torch leaves the index among
 equal values unspecified; Kiln returns the stable one, whose value is the same.
 
-The comparisons cost O(n^2) along the sorted dimension: an op whose sorted dimension
-is longer than ``MAX_SORTED_LENGTH``, or whose comparisons number more than
-``MAX_COMPARISONS`` in all, is left alone (and so refused).
+The comparisons cost O(n^2) work along the sorted dimension, and the CPU target holds
+them in memory today (about 16 bytes each): an op whose sorted dimension is longer than
+``MAX_SORTED_LENGTH``, or whose comparisons number more than ``MAX_COMPARISONS`` in
+all, is left alone, and so refused. The scans (``cummax``, ``logcumsumexp``), ``mode``,
+``isin`` and ``histc`` are masked reductions of the same size under the same caps;
+``searchsorted`` and ``bucketize`` are a binary search, with no cap.
 """
 
 import torch
@@ -22,7 +25,7 @@ import torch
 aten = torch.ops.aten
 
 MAX_SORTED_LENGTH = 4096
-MAX_COMPARISONS = 1 << 26
+MAX_COMPARISONS = 1 << 24
 
 
 def _too_large(x: torch.Tensor, dim: int) -> bool:
