@@ -120,7 +120,8 @@ def _define(base: type, name: str, **namespace) -> type:
 FLOAT_UNARY_OPS = (
     "exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "erf", "sin", "cos", "floor", "ceil",
     "reciprocal", "tan", "acos", "asin", "atan", "sinh", "cosh", "acosh", "asinh", "atanh",
-    "erfc", "exp2", "log2", "log10",
+    "erfc", "exp2", "log2", "log10", "erfcx", "erfinv", "ndtri", "log_ndtr", "lgamma",
+    "digamma", "trigamma",
     # float bit fields: frexp's mantissa in [0.5, 1) and exponent (as a float)
     "frexp_mantissa", "frexp_exponent",
 )
@@ -137,7 +138,8 @@ BINARY_OPS.update({
 BINARY_OPS.update({name: _define(BitwiseBinaryOp, name) for name in ("and", "or", "xor")})
 # fmax and fmin return the operand that is not NaN; nextafter steps lhs one ulp toward rhs;
 # ldexp is lhs * 2**rhs for an integer-valued rhs.
-FLOAT_BINARY_OPS = ("atan2", "copysign", "hypot", "fmax", "fmin", "nextafter", "ldexp")
+# zeta is the Hurwitz zeta function of (s, q).
+FLOAT_BINARY_OPS = ("atan2", "copysign", "hypot", "fmax", "fmin", "nextafter", "ldexp", "zeta")
 BINARY_OPS.update({name: _define(BinaryOp, name, float_only=True) for name in FLOAT_BINARY_OPS})
 
 COMPARE_PREDICATES = ("eq", "ne", "lt", "le", "gt", "ge")

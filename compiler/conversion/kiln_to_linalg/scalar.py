@@ -7,7 +7,8 @@ computed in f32 and rounded once, as eager computes it.
 from torch_mlir import ir
 from torch_mlir.dialects import arith, math
 
-from . import float_bits
+from . import float_bits, special_functions
+from .real import Real
 from .builders import scalar_constant
 
 FLOAT_COMPARE = {"eq": 1, "ne": 13, "lt": 4, "le": 5, "gt": 2, "ge": 3}  # ordered, une for ne
@@ -40,9 +41,22 @@ def _rounded_once(compute, *values: ir.Value) -> ir.Value:
 WIDENED_UNARY = {
     "tan": math.tan, "acos": math.acos, "asin": math.asin, "atan": math.atan,
     "sinh": math.sinh, "cosh": math.cosh, "acosh": math.acosh, "asinh": math.asinh,
-    "atanh": math.atanh, "erfc": math.erfc, "exp2": math.exp2, "log2": math.log2,
-    "log10": math.log10,
+    "atanh": math.atanh, "exp2": math.exp2, "log2": math.log2, "log10": math.log10,
 }
+# Special functions written out in arithmetic (see special_functions), in f64 likewise.
+SPECIAL_UNARY = {
+    "erfc": special_functions.erfc, "erfinv": special_functions.erfinv, "ndtri": special_functions.ndtri,
+    "log_ndtr": special_functions.log_ndtr, "lgamma": special_functions.lgamma,
+    "digamma": special_functions.digamma,
+}
+# Special functions that take, besides x, a product eager rounds in the operand's type
+# (it dominates eager's error there, so ours must round it the same way).
+SPECIAL_WITH_PRODUCT = {
+    "erfcx": (special_functions.erfcx, lambda x: arith.mulf(x, x)),
+    "trigamma": (special_functions.trigamma,
+                 lambda x: arith.mulf(scalar_constant(3.141592653589793, x.type), x)),
+}
+SPECIAL_BINARY = {"zeta": special_functions.zeta}
 
 
 def binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
@@ -64,6 +78,8 @@ def binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
             return _in_f64(math.atan2, a, b)
         if name == "hypot":
             return _in_f64(_hypot, a, b)
+        if name in SPECIAL_BINARY:
+            return _in_f64(lambda x, y: SPECIAL_BINARY[name](Real(x), Real(y)).value, a, b)
         return float_ops[name](a, b)
     if is_bool(a):
         return _bool_binary(name, a, b)
@@ -142,6 +158,11 @@ def unary(name: str, x: ir.Value) -> ir.Value:
         return _rounded_once(lambda v: unary(name, v), x)
     if name in WIDENED_UNARY:
         return _in_f64(WIDENED_UNARY[name], x)
+    if name in SPECIAL_WITH_PRODUCT:
+        function, product = SPECIAL_WITH_PRODUCT[name]
+        return _in_f64(lambda v, p: function(Real(v), Real(p)).value, x, product(x))
+    if name in SPECIAL_UNARY:
+        return _in_f64(lambda v: SPECIAL_UNARY[name](Real(v)).value, x)
     if name == "frexp_mantissa":
         return float_bits.frexp_mantissa(x)
     if name == "frexp_exponent":

@@ -15,12 +15,15 @@ UNARY = {
     "logical_not": "not", "bitwise_not": "not", "tan": "tan", "acos": "acos", "asin": "asin",
     "atan": "atan", "sinh": "sinh", "cosh": "cosh", "acosh": "acosh", "asinh": "asinh",
     "atanh": "atanh", "erfc": "erfc", "exp2": "exp2", "log2": "log2", "log10": "log10",
+    "special_erfcx": "erfcx", "erfinv": "erfinv", "special_ndtri": "ndtri",
+    "special_log_ndtr": "log_ndtr", "lgamma": "lgamma", "digamma": "digamma",
 }
 BINARY = {
     "mul": "mul", "div": "div", "maximum": "maximum", "minimum": "minimum",
     "pow": "pow", "remainder": "remainder", "logical_and": "and", "logical_or": "or",
     "logical_xor": "xor", "bitwise_and": "and", "bitwise_or": "or", "bitwise_xor": "xor",
     "atan2": "atan2", "copysign": "copysign", "hypot": "hypot", "nextafter": "nextafter",
+    "special_zeta": "zeta",
 }
 COMPARE = {"eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}
 
@@ -425,3 +428,16 @@ def convert_ldexp(rewriter, op):
         return [_binary("mul", x, power)]
     n = rewriter.broadcast_to(rewriter.cast(n, ir.IntegerType.get_signless(32)), list(type_.shape))
     return [_binary("ldexp", x, rewriter.cast(n, type_.element_type))]
+
+
+@converts("torch.aten.polygamma")
+def convert_polygamma(rewriter, op):
+    """The n-th derivative of digamma: digamma itself for n = 0, trigamma for n = 1 (as
+    eager, which has its own trigamma), and ``(-1)**(n+1) n! zeta(n + 1, x)`` above."""
+    n = rewriter.constant(op.operands[0])
+    type_ = rewriter.result_type(op)
+    x = rewriter.operand_as(op.operands[1], type_)
+    if n <= 1:
+        return [_unary("digamma" if n == 0 else "trigamma", x)]
+    zeta = _binary("zeta", rewriter.splat(n + 1, type_), x)
+    return [_binary("mul", rewriter.splat((-1) ** (n + 1) * math.factorial(n), type_), zeta)]
