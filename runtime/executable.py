@@ -214,10 +214,8 @@ class Executable:
         pointers = [t.data_ptr() for t in state + inputs + outputs] + self._scratch_pointers
         with self._lock:
             for index, (function, slots, sources) in enumerate(self._prepacks):
-                # A weight is repacked when it is replaced or modified in place.
-                version = tuple((id(live_state[i]), live_state[i].data_ptr(), live_state[i]._version)
-                                for i in sources)
-                if version != self._packed_for[index]:
+                version = self._weight_version(live_state, sources)
+                if version is None or version != self._packed_for[index]:
                     function(*[pointers[i] for i in slots])
                     self._packed_for[index] = version
             for function, slots in self._steps:
@@ -229,6 +227,17 @@ class Executable:
         if self._single_output:
             return outputs[0]
         return pytree.tree_unflatten(outputs, self._output_spec)
+
+    def _weight_version(self, live_state: list[torch.Tensor], sources) -> tuple | None:
+        """What a packed copy of the state tensors ``sources`` depends on: a weight is
+        repacked when it is replaced or modified in place. None (repack at every call)
+        when one of them is not read from the module: a tensor ``torch.export`` lifted
+        from a closure or a plain attribute aliases the caller's storage under a version
+        counter of its own, so an in-place change would go unseen."""
+        if self._state_sources is None or any(self._state_sources[i][1] is None for i in sources):
+            return None
+        return tuple((id(live_state[i]), live_state[i].data_ptr(), live_state[i]._version)
+                     for i in sources)
 
     def _apply_mutations(self, outputs: list[torch.Tensor], state: list[torch.Tensor],
                          args: tuple) -> list[torch.Tensor]:

@@ -110,6 +110,26 @@ def test_weights_are_packed_once_and_repacked_when_they_change():
         torch.testing.assert_close(compiled(x), layer(x), **TOLERANCE)
 
 
+def test_a_weight_read_through_a_reshape_is_prepacked_and_repacked():
+    """Attention's output projection reads its weight split per head (a reshape inside
+    the kernel); it was packed again for every row block at every call."""
+    class SelfAttention(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.attention = torch.nn.MultiheadAttention(32, 4, batch_first=True)
+
+        def forward(self, x):
+            return self.attention(x, x, x, need_weights=False)[0]
+
+    module, x = SelfAttention().eval(), _random(2, 9, 32) * 4
+    with torch.no_grad():
+        compiled = kiln.compile(module, x)
+        assert compiled.stats["prepacked_weights"] == 2  # the input and output projections
+        torch.testing.assert_close(compiled(x), module(x), **TOLERANCE)
+        module.attention.out_proj.weight.mul_(-3)
+        torch.testing.assert_close(compiled(x), module(x), **TOLERANCE)
+
+
 def test_prepacked_weights_survive_save_and_load(tmp_path):
     layer = torch.nn.Linear(33, 20).eval()
     x = _random(5, 33) * 4
@@ -144,3 +164,21 @@ def test_half_precision_contractions_accumulate_in_float32(dtype):
             got = kiln.compile(fn, *half)(*half).float()
             eager_error = (fn(*half).float() - exact).abs().max()
             assert (got - exact).abs().max() <= 2 * eager_error + 1e-3
+
+
+def test_a_weight_lifted_from_a_closure_is_repacked_at_every_call():
+    """A function that closes over a module: torch.export lifts its weights as constants
+    that share the storage but not the version counter, so a packed copy kept across
+    calls went stale after ``weight.mul_``: a silent wrong answer."""
+    layer = torch.nn.Linear(70, 45).eval()
+    x = _random(11, 70) * 4
+
+    def project(x):
+        return layer(x) * 2
+
+    with torch.no_grad():
+        compiled = kiln.compile(project, x)
+        assert compiled.stats["prepacked_weights"] == 1
+        torch.testing.assert_close(compiled(x), project(x), **TOLERANCE)
+        layer.weight.mul_(-3)
+        torch.testing.assert_close(compiled(x), project(x), **TOLERANCE)

@@ -212,12 +212,12 @@ def _lower(generic: ir.Operation, shape: GemmShape, b_index: int, kernel,
     a, b, c = generic.operands[1 - b_index], generic.operands[b_index], generic.operands[2]
     sizes = spans(shape)
     location = generic.location
-    weight = _weight_argument(b, calls)
+    weight = _weight_argument(_reshaped_from(b), calls)
     flat = _flatten({"a": a, "b": b, "c": c}, sizes, generic, location)
     if weight is None:  # each panel is packed into a buffer of its own, right before use
         _inline(gemm_function("gemm", shape), flat, generic)
     else:
-        packed = _prepack(kernel, calls, weight, b, shape, location)
+        packed = _prepack(kernel, calls, weight, _reshaped_from(b), shape, location)
         _inline(gemm_function("gemm", shape, packed=True), [*flat, packed], generic)
     generic.erase()
     if fill is not None:
@@ -241,6 +241,18 @@ def _inline(text: str, arguments: list[ir.Value], before: ir.Operation) -> None:
         argument.replace_all_uses_with(value)
     for op in list(body.operations)[:-1]:  # all but func.return
         op.move_before(before)
+
+
+def _reshaped_from(value: ir.Value) -> ir.Value:
+    """The buffer that ``value`` reshapes, through any chain of reshapes.
+
+    A reshape of a contiguous buffer keeps every element's flat address, and the GEMM
+    reads its operands as flat buffers, so a weight seen through one (attention's output
+    projection splits its rows per head) is packed from the weight itself."""
+    while (not isinstance(value, ir.BlockArgument)
+           and value.owner.name in ("memref.expand_shape", "memref.collapse_shape")):
+        value = value.owner.operands[0]
+    return value
 
 
 def _weight_argument(b: ir.Value, calls: list[ir.Operation]) -> int | None:
