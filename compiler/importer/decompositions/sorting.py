@@ -73,6 +73,16 @@ def _ranks(x: torch.Tensor, dim: int, descending: bool) -> torch.Tensor:
     return before.sum(dim + 1)
 
 
+def _zero_dimensional(x: torch.Tensor):
+    """A 0-d tensor's sort, extreme or median: itself, at index 0."""
+    return x.clone(), torch.zeros((), dtype=torch.int64, device=x.device)
+
+
+def _drop_unless_kept(keepdim: bool, dim: int, value, index):
+    """``value`` and ``index`` without their reduced ``dim`` unless ``keepdim``."""
+    return (value, index) if keepdim else (value.squeeze(dim), index.squeeze(dim))
+
+
 def _holding_rank(ranks: torch.Tensor, dim: int, rank) -> torch.Tensor:
     """The index along ``dim`` of the element of ``rank`` (an int, or a tensor of one
     rank per row with ``dim`` kept), which is unique since ranks are a permutation."""
@@ -91,7 +101,7 @@ def _sorting_permutation(ranks: torch.Tensor, dim: int) -> torch.Tensor:
 def sort(x, dim=-1, descending=False, *, stable=False):
     """Values and indices of the stable sort along ``dim``, by ranks (see the module)."""
     if x.dim() == 0:
-        return x.clone(), torch.zeros((), dtype=torch.int64, device=x.device)
+        return _zero_dimensional(x)
     dim = dim % x.dim()
     if _too_large(x, dim):
         return NotImplemented
@@ -116,29 +126,27 @@ def topk(x, k, dim=-1, largest=True, sorted=True):
     return torch.gather(x, dim, order), order
 
 
-def _select(x, dim, keepdim, rank_of_row):
-    """The value and index of the element whose ascending rank is ``rank_of_row(ranks)``."""
+def _select(x, dim, keepdim, rank):
+    """The value and index of the element of ascending ``rank`` along ``dim`` (an int, or
+    a tensor of one rank per row with ``dim`` kept)."""
     if x.dim() == 0:
-        return x.clone(), torch.zeros((), dtype=torch.int64, device=x.device)
+        return _zero_dimensional(x)
     dim = dim % x.dim()
     if _too_large(x, dim):
         return NotImplemented
     ranks = _ranks(x, dim, descending=False)
-    index = _holding_rank(ranks, dim, rank_of_row(ranks))
-    value = torch.gather(x, dim, index)
-    if not keepdim:
-        value, index = value.squeeze(dim), index.squeeze(dim)
-    return value, index
+    index = _holding_rank(ranks, dim, rank)
+    return _drop_unless_kept(keepdim, dim, torch.gather(x, dim, index), index)
 
 
 def kthvalue(x, k, dim=-1, keepdim=False):
     """The ``k``-th smallest element (from 1) along ``dim`` and its index."""
-    return _select(x, dim, keepdim, lambda ranks: k - 1)
+    return _select(x, dim, keepdim, k - 1)
 
 
 def _first_nan_or(x, dim, keepdim, selected):
     """``selected``'s value and index, or those of the first NaN where the row has one."""
-    if selected is NotImplemented or not x.is_floating_point() or x.dim() == 0:
+    if selected is NotImplemented or not x.is_floating_point():
         return selected
     value, index = selected
     nans = x.isnan()
@@ -150,9 +158,11 @@ def _first_nan_or(x, dim, keepdim, selected):
 
 def median_dim(x, dim=0, keepdim=False):
     """The lower median along ``dim`` (rank (n - 1) // 2), NaN where the row has one."""
-    length = x.shape[dim] if x.dim() else 1
-    selected = _select(x, dim, keepdim, lambda ranks: (length - 1) // 2)
-    return _first_nan_or(x, dim % max(x.dim(), 1), keepdim, selected)
+    if x.dim() == 0:
+        return _zero_dimensional(x)
+    dim = dim % x.dim()
+    selected = _select(x, dim, keepdim, (x.shape[dim] - 1) // 2)
+    return _first_nan_or(x, dim, keepdim, selected)
 
 
 def median(x):
@@ -165,14 +175,11 @@ def nanmedian_dim(x, dim=0, keepdim=False):
     """The lower median of the non-NaN elements of each row: NaNs rank last, so it is
     the element of rank (m - 1) // 2 for a row of m numbers; an all-NaN row gives its
     first NaN."""
-    if not x.is_floating_point():
+    if not x.is_floating_point() or x.dim() == 0:
         return median_dim(x, dim, keepdim)
-
-    def lower_middle_of_numbers(ranks):
-        numbers = (~x.isnan()).sum(dim % x.dim(), keepdim=True)
-        return torch.clamp(torch.div(numbers - 1, 2, rounding_mode="floor"), min=0)
-
-    return _select(x, dim, keepdim, lower_middle_of_numbers)
+    numbers = (~x.isnan()).sum(dim, keepdim=True)
+    lower_middle = torch.clamp(torch.div(numbers - 1, 2, rounding_mode="floor"), min=0)
+    return _select(x, dim, keepdim, lower_middle)
 
 
 def nanmedian(x):
@@ -185,20 +192,19 @@ def _extreme_with_index(x, dim, keepdim, largest):
     """``max.dim`` / ``min.dim``: the first index of the extreme (of a NaN, if any), as
     ``argmax``, and the element there."""
     if x.dim() == 0:
-        return x.clone(), torch.zeros((), dtype=torch.int64, device=x.device)
+        return _zero_dimensional(x)
     arg_extreme = torch.argmax if largest else torch.argmin
     index = arg_extreme(_comparable(x), dim, keepdim=True)
-    value = torch.gather(x, dim, index)
-    if not keepdim:
-        value, index = value.squeeze(dim), index.squeeze(dim)
-    return value, index
+    return _drop_unless_kept(keepdim, dim, torch.gather(x, dim, index), index)
 
 
 def max_dim(x, dim, keepdim=False):
+    """``max(x, dim)``: the largest element (NaN if any) and its first index."""
     return _extreme_with_index(x, dim, keepdim, largest=True)
 
 
 def min_dim(x, dim, keepdim=False):
+    """``min(x, dim)``: the smallest element (NaN if any) and its first index."""
     return _extreme_with_index(x, dim, keepdim, largest=False)
 
 
@@ -213,10 +219,12 @@ def min_all(x):
 
 
 def _lowest(dtype):
+    """The identity of a maximum over ``dtype``."""
     return -float("inf") if dtype.is_floating_point else torch.iinfo(dtype).min
 
 
 def _highest(dtype):
+    """The identity of a minimum over ``dtype``."""
     return float("inf") if dtype.is_floating_point else torch.iinfo(dtype).max
 
 
@@ -234,7 +242,7 @@ def _cumulative_extreme(x, dim, largest):
     The extreme of each prefix is a masked ``amax``/``amin``, which propagates NaN; the
     index is then the largest j <= k that ties with it, and the value a gather of it."""
     if x.dim() == 0:
-        return x.clone(), torch.zeros((), dtype=torch.int64, device=x.device)
+        return _zero_dimensional(x)
     dim = dim % x.dim()
     if _too_large(x, dim):
         return NotImplemented
@@ -251,10 +259,12 @@ def _cumulative_extreme(x, dim, largest):
 
 
 def cummax(x, dim):
+    """The running maximum along ``dim`` and where it was last reached."""
     return _cumulative_extreme(x, dim, largest=True)
 
 
 def cummin(x, dim):
+    """The running minimum along ``dim`` and where it was last reached."""
     return _cumulative_extreme(x, dim, largest=False)
 
 
@@ -291,7 +301,7 @@ def mode(x, dim=-1, keepdim=False):
     mode. (Eager sorts NaNs with ``<``, which leaves its result on rows with NaNs
     dependent on where they stand.)"""
     if x.dim() == 0:
-        return x.clone(), torch.zeros((), dtype=torch.int64, device=x.device)
+        return _zero_dimensional(x)
     dim = dim % x.dim()
     if _too_large(x, dim):
         return NotImplemented
@@ -302,10 +312,7 @@ def mode(x, dim=-1, keepdim=False):
     winner = torch.where(most_frequent, values, highest).amin(dim, keepdim=True)
     at = _positions(x.shape[dim], dim, x.dim(), x.device)
     index = torch.where(_ties(values, winner), at, -1).amax(dim, keepdim=True)
-    value = torch.gather(x, dim, index)
-    if not keepdim:
-        value, index = value.squeeze(dim), index.squeeze(dim)
-    return value, index
+    return _drop_unless_kept(keepdim, dim, torch.gather(x, dim, index), index)
 
 
 def _binary_search(boundaries, values, right):
