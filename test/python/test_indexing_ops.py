@@ -331,3 +331,71 @@ def test_split_with_an_empty_piece_makes_it_on_the_host(dim):
     assert [f["op"] for f in compiled.stats["fallbacks"]] == ["aten.slice.Tensor"]
     for piece, expected in zip(compiled(x), split(x), strict=True):
         assert torch.equal(piece, expected)
+
+
+INDEX_REDUCE_CASES = {
+    "amax-nan-and-negative-zero": (lambda x, i, s: x.index_reduce(1, i, s, "amax"),
+                                   torch.tensor([[1.0, float("nan"), 3.0, 4.0], [0.0, -0.0, 2.0, 1.0]]),
+                                   torch.tensor([0, 2, 2, 0, 3]),
+                                   torch.tensor([[5.0, 1.0, float("nan"), 2.0, -0.0], [1.0, 1.0, 1.0, 1.0, 1.0]])),
+    "mean-without-self": (lambda x, i, s: x.index_reduce(0, i, s, "mean", include_self=False),
+                          rand(4, 3), torch.tensor([0, 2, 2, 0, 3]), rand(5, 3)),
+    "mean-integers-floor": (lambda x, i, s: x.index_reduce(0, i, s, "mean"),
+                            integers(4, 3), torch.tensor([0, 2, 2, 0, 3]), integers(5, 3)),
+    "prod-0-d": (lambda x, i, s: x.index_reduce(0, i, s, "prod"), rand(), torch.tensor([0]), rand()),
+    "amin-half-last-dim": (lambda x, i, s: x.index_reduce(-1, i, s, "amin", include_self=False),
+                           rand(2, 4).half(), torch.tensor([3, 1, 3]), rand(2, 3).half()),
+}
+
+
+@pytest.mark.parametrize("case", INDEX_REDUCE_CASES)
+def test_index_reduce_matches_eager(case):
+    fn, *args = INDEX_REDUCE_CASES[case]
+    exact_matches(fn, args)
+
+
+DIAGONAL_SCATTER_CASES = {
+    "above": (lambda x, s: torch.diagonal_scatter(x, s, 1), rand(4, 5), rand(4)),
+    "below-swapped-dims": (lambda x, s: torch.diagonal_scatter(x, s, -2, 2, 0), rand(4, 3, 5), rand(3, 3)),
+    "negative-dims": (lambda x, s: torch.diagonal_scatter(x, s, 3, -1, -2), rand(2, 6, 4), rand(2, 3)),
+    "integers": (torch.diagonal_scatter, integers(3, 3, dtype=torch.int32), integers(3, dtype=torch.int32)),
+}
+
+
+@pytest.mark.parametrize("case", DIAGONAL_SCATTER_CASES)
+def test_diagonal_scatter_matches_eager(case):
+    fn, *args = DIAGONAL_SCATTER_CASES[case]
+    check(fn, *args)
+
+
+_storage = rand(20)
+
+AS_STRIDED_CASES = {
+    # each input's layout is part of the case: as_strided reads storage
+    "transposed": (lambda x: torch.as_strided(x, (3, 2), (1, 4)), rand(4, 3).t()),
+    "view-with-offset": (lambda x: torch.as_strided(x, (2, 2), (1, 2)), _storage[5:15]),
+    "view-absolute-offset": (lambda x: torch.as_strided(x, (2, 3), (3, 1), 7), _storage[5:15]),
+    "overlapping-windows": (lambda x: torch.as_strided(x, (3, 3), (1, 1)), rand(6)),
+    "row-major-with-offset": (lambda x: torch.as_strided(x, (2, 5), (5, 1), 2), rand(12)),
+    "scatter": (lambda x, s: torch.as_strided_scatter(x, s, (2, 2), (1, 3), 1), rand(3, 3), rand(2, 2)),
+    "scatter-transposed": (lambda x, s: torch.as_strided_scatter(x, s, (2, 2), (1, 3), 1),
+                           rand(3, 3).t(), rand(2, 2)),
+    "resize-smaller": (lambda x, o: (x * 2).t().resize_as_(o), rand(4, 5), rand(3, 3)),
+}
+
+
+@pytest.mark.parametrize("case", AS_STRIDED_CASES)
+def test_as_strided_family_matches_eager(case):
+    fn, *args = AS_STRIDED_CASES[case]
+    exact_matches(fn, args)
+
+
+def test_as_strided_outside_its_tensor_is_refused():
+    """Eager reads the storage before the view, which a compiled program never sees."""
+    with pytest.raises(kiln.KilnError, match="as_strided reads storage outside its input"):
+        kiln.compile(lambda x: torch.as_strided(x, (2, 2), (1, 2), 0), _storage[5:15])
+
+
+def test_as_strided_scatter_into_overlapping_view_is_refused():
+    with pytest.raises(kiln.KilnError, match="as_strided_scatter"):
+        kiln.compile(lambda x, s: torch.as_strided_scatter(x, s, (2, 2), (1, 1)), rand(6), rand(2, 2))

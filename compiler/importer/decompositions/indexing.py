@@ -3,21 +3,10 @@ copies of views, and ``as_strided`` views."""
 
 import torch
 
-from .index_put import index_put, masked_scatter, put
+from .index_put import MAX_MATCHES, index_put, masked_scatter, put
+from .strided import as_strided, as_strided_scatter, resize
 
 aten = torch.ops.aten
-
-
-def as_strided(x, size, stride, storage_offset=None):
-    """``as_strided`` that reads a contiguous tensor in row-major order is a view."""
-    contiguous, step = [], 1
-    for extent in reversed(size):
-        contiguous.insert(0, step)
-        step *= extent
-    row_major = all(s == c for s, c, n in zip(stride, contiguous, size) if n != 1)
-    if not (x.is_contiguous() and not storage_offset and x.numel() == step and row_major):
-        return NotImplemented
-    return aten.view.default(x, size)
 
 
 def _slice_to(x, shape):
@@ -38,7 +27,8 @@ def _pad_to(x, shape, value):
 
 def _scatter_matches(x, dim, index):
     """Whether each position of ``index`` writes each target along ``dim``: ``index``'s
-    shape with an axis of ``x.shape[dim]`` targets inserted before ``dim``."""
+    shape with an axis of ``x.shape[dim]`` targets inserted before ``dim``. Scatters of
+    more than ``MAX_MATCHES`` such pairs are left alone."""
     targets = x.shape[dim]
     trailing = [1] * (index.dim() - dim - 1)
     positions = torch.arange(targets, device=x.device).reshape([targets, 1] + trailing)
@@ -73,6 +63,8 @@ def scatter_reduce(x, dim, index, src, reduce, *, include_self=True):
     if x.dim() == 0 or reduce not in SCATTER_REDUCTIONS or x.dtype == torch.bool:
         return NotImplemented
     dim = dim % x.dim()
+    if index.numel() * x.shape[dim] > MAX_MATCHES:
+        return NotImplemented
     reduce_over, combine = SCATTER_REDUCTIONS[reduce]
     identity = _reduction_identity(reduce, x.dtype)
     matches = _scatter_matches(x, dim, index)
@@ -103,6 +95,8 @@ def scatter(x, dim, index, src):
     if x.dim() == 0:
         return NotImplemented
     dim = dim % x.dim()
+    if index.numel() * x.shape[dim] > MAX_MATCHES:
+        return NotImplemented
     if not isinstance(src, torch.Tensor):
         src = torch.full(index.shape, src, dtype=x.dtype, device=x.device)
     src = _slice_to(src, index.shape).to(x.dtype)
@@ -112,6 +106,40 @@ def scatter(x, dim, index, src):
     last = torch.where(_scatter_matches(x, dim, index), sources, -1).amax(dim + 1)
     written = _pad_to(torch.gather(src, dim, last.clamp(min=0)), x.shape, 0)
     return torch.where(_pad_to(last, x.shape, -1) >= 0, written, x)
+
+
+def index_reduce(x, dim, index, source, reduce, *, include_self=True):
+    """``x.index_reduce(dim, index, source, reduce)``: ``scatter_reduce`` with the index
+    of each slice of ``source`` along ``dim`` spread over the slice."""
+    if x.dim() == 0:
+        return index_reduce(x.reshape(1), 0, index, source.reshape(1), reduce,
+                            include_self=include_self).reshape(())
+    dim = dim % x.dim()
+    along = [1] * source.dim()
+    along[dim] = -1
+    spread = index.reshape(along).expand(source.shape)
+    return scatter_reduce(x, dim, spread, source, reduce, include_self=include_self)
+
+
+def diagonal_scatter(x, src, offset=0, dim1=0, dim2=1):
+    """``x`` with the diagonal that ``torch.diagonal(x, offset, dim1, dim2)`` reads
+    replaced by ``src``: each row of the two dimensions takes its diagonal element from
+    ``src``, where a mask of the diagonal selects it."""
+    moved = x.movedim((dim1, dim2), (-2, -1))
+    rows, columns = moved.shape[-2:]
+    length = src.shape[-1]
+    if length == 0:
+        return x.clone()
+    row = torch.arange(rows, device=x.device)
+    on_diagonal = torch.arange(columns, device=x.device) - row.unsqueeze(1) == offset
+    along_rows = src.index_select(-1, (row - max(-offset, 0)).clamp(0, length - 1))
+    written = torch.where(on_diagonal, along_rows.unsqueeze(-1).to(x.dtype), moved)
+    return written.movedim((-2, -1), (dim1, dim2))
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, pin_memory=None):
+    """An uninitialized tensor is one whatever its strides: a value has no layout."""
+    return torch.empty(size, dtype=dtype, layout=layout, device=device, pin_memory=pin_memory)
 
 
 def split_with_sizes(x, split_sizes, dim=0):
@@ -151,4 +179,9 @@ DECOMPOSITIONS = {
     aten.take.default: take,
     aten.split_with_sizes.default: split_with_sizes,
     aten.as_strided.default: as_strided,
+    aten.as_strided_scatter.default: as_strided_scatter,
+    aten.resize.default: resize,
+    aten.index_reduce.default: index_reduce,
+    aten.diagonal_scatter.default: diagonal_scatter,
+    aten.empty_strided.default: empty_strided,
 }
