@@ -143,3 +143,27 @@ def test_determinant_of_a_singular_matrix():
     singular = torch.tensor([[1.0, 2.0], [2.0, 4.0]])
     for fn in (torch.linalg.det, torch.linalg.slogdet):
         torch.testing.assert_close(kiln.compile(fn, singular)(singular), fn(singular))
+
+
+@pytest.mark.parametrize("shape, mode", [((5, 3), "reduced"), ((2, 3, 4), "complete"),
+                                         ((4, 4), "complete")])
+def test_qr(shape, mode):
+    check(lambda x: torch.linalg.qr(x, mode=mode), rand(*shape))
+
+
+def test_qr_of_a_column_already_reduced():
+    # The first column is zero below the diagonal: LAPACK leaves it alone with tau = 0,
+    # whatever the sign of its diagonal entry.
+    a = torch.tensor([[-2.0, 1.0, 3.0], [0.0, 1.0, 2.0], [0.0, 4.0, 1.0]])
+    compiled = kiln.compile(torch.geqrf, a)
+    for actual, expected in zip(compiled(a), torch.geqrf(a)):
+        torch.testing.assert_close(actual, expected)
+
+
+@pytest.mark.parametrize("left, transpose", [(True, False), (False, True)])
+def test_householder_product_and_ormqr(left, transpose):
+    def multiply(x, c):
+        factors, tau = torch.geqrf(x)
+        q = torch.linalg.householder_product(factors, tau)
+        return q, torch.ormqr(factors, tau, c, left=left, transpose=transpose)
+    check(multiply, rand(5, 3), rand(5, 2) if left else rand(2, 5))
