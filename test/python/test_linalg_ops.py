@@ -167,3 +167,18 @@ def test_householder_product_and_ormqr(left, transpose):
         q = torch.linalg.householder_product(factors, tau)
         return q, torch.ormqr(factors, tau, c, left=left, transpose=transpose)
     check(multiply, rand(5, 3), rand(5, 2) if left else rand(2, 5))
+
+
+@pytest.mark.parametrize("n", [0, 3, 6])
+def test_matrix_power(n):
+    check(lambda x: torch.linalg.matrix_power(x, n), rand(2, 3, 3))
+
+
+def test_matrix_power_of_integers_and_inverses():
+    check(lambda x: torch.linalg.matrix_power(x, 5), torch.randint(-3, 4, (3, 3), generator=_generator))
+    check(lambda x: torch.linalg.matrix_power(well_conditioned(x), -2), rand(4, 4))
+
+
+def test_matrix_exp():
+    # Norms from about 1 (no squaring) to about 20 (a few squarings).
+    check(torch.linalg.matrix_exp, torch.cat([rand(1, 4, 4) * 0.3, rand(1, 4, 4) * 5]))
