@@ -7,7 +7,7 @@ computed in f32 and rounded once, as eager computes it.
 from torch_mlir import ir
 from torch_mlir.dialects import arith, math
 
-from . import float_bits, special_functions
+from . import bessel_functions, float_bits, special_functions
 from .real import Real
 from .builders import scalar_constant
 
@@ -47,15 +47,29 @@ WIDENED_UNARY = {
 SPECIAL_UNARY = {
     "erfc": special_functions.erfc, "erfinv": special_functions.erfinv, "ndtri": special_functions.ndtri,
     "log_ndtr": special_functions.log_ndtr, "lgamma": special_functions.lgamma,
-    "digamma": special_functions.digamma,
+    "digamma": special_functions.digamma, "i0e": bessel_functions.i0e,
+    "i1e": bessel_functions.i1e,
+    "k0": bessel_functions.k0, "k0e": bessel_functions.k0e, "k1": bessel_functions.k1,
+    "k1e": bessel_functions.k1e, "spherical_bessel_j0": bessel_functions.spherical_j0,
 }
-# Special functions that take, besides x, a product eager rounds in the operand's type
-# (it dominates eager's error there, so ours must round it the same way).
+# Special functions that take, besides x, a value eager computes in the operand's type
+# (its rounding or overflow decides eager's result there, so ours must see the same).
 SPECIAL_WITH_PRODUCT = {
     "erfcx": (special_functions.erfcx, lambda x: arith.mulf(x, x)),
     "trigamma": (special_functions.trigamma,
                  lambda x: arith.mulf(scalar_constant(3.141592653589793, x.type), x)),
+    "i0": (bessel_functions.i0, lambda x: math.exp(math.absf(x))),
+    "i1": (bessel_functions.i1, lambda x: math.exp(math.absf(x))),
+    "bessel_j0": (bessel_functions.j0, lambda x: _phase(x, 1)),
+    "bessel_y0": (bessel_functions.y0, lambda x: _phase(x, 1)),
+    "bessel_j1": (bessel_functions.j1, lambda x: _phase(x, 3)),
+    "bessel_y1": (bessel_functions.y1, lambda x: _phase(x, 3)),
 }
+
+
+def _phase(x: ir.Value, quarters: int) -> ir.Value:
+    """``|x| - quarters * pi / 4``, the phase of the Hankel expansion, rounded in x's type."""
+    return arith.subf(math.absf(x), scalar_constant(quarters * 0.7853981633974483, x.type))
 SPECIAL_BINARY = {"zeta": special_functions.zeta}
 
 

@@ -6,7 +6,7 @@ from torch_mlir import ir
 
 from ...dialect import kiln
 from .registry import converts
-from .rewriter import promoted_element_type
+from .rewriter import ConversionFailure, promoted_element_type
 
 UNARY = {
     "exp": "exp", "log": "log", "sqrt": "sqrt", "rsqrt": "rsqrt", "tanh": "tanh",
@@ -16,7 +16,12 @@ UNARY = {
     "atan": "atan", "sinh": "sinh", "cosh": "cosh", "acosh": "acosh", "asinh": "asinh",
     "atanh": "atanh", "erfc": "erfc", "exp2": "exp2", "log2": "log2", "log10": "log10",
     "special_erfcx": "erfcx", "erfinv": "erfinv", "special_ndtri": "ndtri",
-    "special_log_ndtr": "log_ndtr", "lgamma": "lgamma", "digamma": "digamma",
+    "special_log_ndtr": "log_ndtr", "lgamma": "lgamma", "digamma": "digamma", "i0": "i0",
+    "special_i0e": "i0e", "special_i1": "i1", "special_i1e": "i1e",
+    "special_modified_bessel_i0": "i0", "special_modified_bessel_i1": "i1",
+    "special_modified_bessel_k0": "k0", "special_modified_bessel_k1": "k1",
+    "special_scaled_modified_bessel_k0": "k0e", "special_scaled_modified_bessel_k1": "k1e",
+    "special_spherical_bessel_j0": "spherical_bessel_j0",
 }
 BINARY = {
     "mul": "mul", "div": "div", "maximum": "maximum", "minimum": "minimum",
@@ -441,3 +446,18 @@ def convert_polygamma(rewriter, op):
         return [_unary("digamma" if n == 0 else "trigamma", x)]
     zeta = _binary("zeta", rewriter.splat(n + 1, type_), x)
     return [_binary("mul", rewriter.splat((-1) ** (n + 1) * math.factorial(n), type_), zeta)]
+
+
+@converts("torch.aten.special_bessel_j0", "torch.aten.special_bessel_j1",
+          "torch.aten.special_bessel_y0", "torch.aten.special_bessel_y1")
+def convert_bessel_j_y(rewriter, op):
+    """Bessel functions J0, J1, Y0 and Y1, accurate to about 1e-11. Refused for float64:
+    eager's float64 values (rational fits) are off by up to 4e-7 near x = 5, beyond
+    float64's tolerance, so accurate values would not match them."""
+    type_ = rewriter.result_type(op)
+    if isinstance(type_.element_type, ir.F64Type):
+        raise ConversionFailure("eager's float64 Bessel J and Y are accurate to 4e-7 only, "
+                                "so Kiln's accurate values would not match them")
+    x = rewriter.operand_as(op.operands[0], type_)
+    aten_name = op.attributes["name"].value if op.name == "torch.operator" else op.name
+    return [_unary(aten_name.rsplit(".", 1)[-1].removeprefix("special_"), x)]
