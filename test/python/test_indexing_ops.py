@@ -399,3 +399,20 @@ def test_as_strided_outside_its_tensor_is_refused():
 def test_as_strided_scatter_into_overlapping_view_is_refused():
     with pytest.raises(kiln.KilnError, match="as_strided_scatter"):
         kiln.compile(lambda x, s: torch.as_strided_scatter(x, s, (2, 2), (1, 1)), rand(6), rand(2, 2))
+
+
+_segment_data = torch.tensor([1.0, 5.0, float("nan"), 2.0, -3.0, 4.0])
+
+
+@pytest.mark.parametrize("reduce", ["max", "min", "sum", "mean", "prod"])
+def test_segment_reduce_matches_eager(reduce):
+    """An empty segment, a NaN in another, with and without an initial value."""
+    by_lengths = lambda d, n: torch.segment_reduce(d, reduce, lengths=n, initial=1.5)
+    by_offsets = lambda d, o: torch.segment_reduce(d, reduce, offsets=o)
+    exact_matches(by_lengths, (_segment_data, torch.tensor([2, 0, 1, 3])))
+    exact_matches(by_offsets, (_segment_data, torch.tensor([0, 2, 2, 3, 6])))
+
+
+def test_segment_reduce_along_a_later_axis_matches_eager():
+    lengths = torch.tensor([[2, 4], [3, 3]])
+    exact_matches(lambda d, n: torch.segment_reduce(d, "mean", lengths=n, axis=1), (rand(2, 6, 3), lengths))

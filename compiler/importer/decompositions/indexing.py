@@ -4,6 +4,7 @@ copies of views, and ``as_strided`` views."""
 import torch
 
 from .index_put import MAX_MATCHES, index_put, masked_scatter, put
+from .segments import segment_reduce
 from .strided import as_strided, as_strided_scatter, resize
 
 aten = torch.ops.aten
@@ -184,4 +185,5 @@ DECOMPOSITIONS = {
     aten.index_reduce.default: index_reduce,
     aten.diagonal_scatter.default: diagonal_scatter,
     aten.empty_strided.default: empty_strided,
+    aten.segment_reduce.default: segment_reduce,
 }
