@@ -92,6 +92,7 @@ def test_mode_is_the_smallest_most_frequent_value_at_its_last_occurrence():
     check(lambda t: torch.mode(t, dim=1), torch.tensor([[3.0, 1.0, 3.0, 2.0, 1.0, 2.0],
                                                         [-0.0, 0.0, 1.0, 5.0, 0.0, 5.0]]))
     check(lambda t: torch.mode(t, dim=0, keepdim=True), INTEGERS)
+    check_with_nans(lambda t: torch.mode(t), torch.tensor([[NAN] * 5, [NAN, 2.0, 1.0, 2.0, NAN]]))
 
 
 @pytest.mark.parametrize("fn", [
