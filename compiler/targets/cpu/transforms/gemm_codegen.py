@@ -39,15 +39,18 @@ Terms = tuple[tuple[int, int], ...]  # (extent, stride) pairs, outermost first
 
 @dataclass(frozen=True)
 class Operand:
-    """A or C: element ``(batch, i, j)`` is at ``offset + batch + i * row_stride + g(j)``.
+    """A or C: element ``(batch, i, j)`` is at ``offset + batch + f(i) + g(j)``.
 
-    ``columns`` splits the flat column index ``j`` (k for A, n for C) into one index per
-    pair, and ``g(j)`` sums index * stride.
+    ``rows`` splits the flat row index ``i`` and ``columns`` the flat column index ``j``
+    (k for A, n for C) into one index per pair; ``f`` and ``g`` sum index * stride. Rows
+    of several terms let a projection whose rows are not one stride apart in A (the
+    sequence and batch of attention's projections, through a transpose) run as one tall
+    GEMM rather than a batch of short ones.
     """
 
     offset: int
     batch_strides: tuple[int, ...]
-    row_stride: int
+    rows: Terms
     columns: Terms
 
 
@@ -102,10 +105,10 @@ def spans(shape: GemmShape) -> dict[str, int]:
     """Elements each flat view needs, keyed ``a``, ``b``, ``c``, and ``p`` for the panels."""
     a, b, c = shape.a, shape.b, shape.c
     return {
-        "a": _span(a.offset, [(shape.m, a.row_stride), *a.columns,
+        "a": _span(a.offset, [*a.rows, *a.columns,
                               *zip(shape.batch, a.batch_strides)]),
         "b": _span(b.offset, [*b.rows, *b.columns, *zip(shape.batch, b.batch_strides)]),
-        "c": _span(c.offset, [(shape.m, c.row_stride), *c.columns,
+        "c": _span(c.offset, [*c.rows, *c.columns,
                               *zip(shape.batch, c.batch_strides)]),
         "p": shape.packed_elements,
     }
@@ -332,11 +335,11 @@ class _Writer:
             lines = [f"  scf.parallel (%gb, %gp, %gt) = ({c(0)}, {c(0)}, {c(first_tile)}) to "
                      f"({c(s.batch_count)}, {c(s.panels)}, {c(end_tile)}) step ({c(1)}, {c(1)}, {c(1)}) {{"]
         a_rows = [self.apply(lines, indent, "arow", ["%gb", "%gt"],
-                             f"{self._batch_offset(s.a)} + (d1 * {TILE_ROWS} + {r}) * {s.a.row_stride}")
+                             f"{self._batch_offset(s.a)} + {_split(f'(d1 * {TILE_ROWS} + {r})', s.a.rows)}")
                   for r in range(rows)]
         c_rows = [self.apply(lines, indent, "crow", ["%gb", "%gt", "%gp"],
-                             f"{self._batch_offset(s.c)} + (d1 * {TILE_ROWS} + {r}) * "
-                             f"{s.c.row_stride} + d2 * {PANEL_WIDTH}")
+                             f"{self._batch_offset(s.c)} + {_split(f'(d1 * {TILE_ROWS} + {r})', s.c.rows)}"
+                             f" + d2 * {PANEL_WIDTH}")
                   for r in range(rows)]
         masks = []
         for j in range(vectors):

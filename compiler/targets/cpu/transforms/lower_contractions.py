@@ -136,10 +136,10 @@ def gemm_shape(generic: ir.Operation) -> tuple[GemmShape, int] | None:
     None when the GEMM cannot take it.
 
     The input that holds C's unit-stride dimension is B (packed); C's columns are the
-    run of B-only dimensions contiguous in C (``oh, ow`` of a convolution), its rows the
-    run of A-only dimensions contiguous in both A and C (``batch, sequence`` of a linear
-    layer), and its k every reduction dimension, outermost in A first. Every other
-    parallel dimension is a batch dimension.
+    run of B-only dimensions contiguous in C (``oh, ow`` of a convolution), its rows
+    every A-only dimension, outermost in C first (``batch, sequence`` of a linear layer,
+    at any strides), and its k every reduction dimension, outermost in A first. Every
+    other parallel dimension is a batch dimension.
     """
     maps = [ir.AffineMapAttr(m).value for m in generic.attributes["indexing_maps"]]
     addresses = [_address(value, m) for value, m in zip(generic.operands, maps)]
@@ -158,15 +158,14 @@ def gemm_shape(generic: ir.Operation) -> tuple[GemmShape, int] | None:
             break
     else:
         return None
-    a_only = sorted((d for d in parallel if a_strides[d] and not b_strides[d]),
-                    key=lambda d: c_strides[d])
-    rows = _chain(a_only[0], a_only, [a_strides, c_strides], extents) if a_only else []
+    rows = sorted((d for d in parallel if a_strides[d] and not b_strides[d]),
+                  key=lambda d: -c_strides[d])
     k_dims = sorted(reductions, key=lambda d: -a_strides[d])
     batch = [d for d in parallel if d not in columns and d not in rows]
 
     def operand(strides, offset, column_terms):
         return Operand(offset=offset, batch_strides=tuple(strides[d] for d in batch),
-                       row_stride=strides[rows[0]] if rows else 0, columns=column_terms)
+                       rows=terms(rows, strides) or ((1, 0),), columns=column_terms)
 
     def terms(dims, strides):
         return tuple((extents[d], strides[d]) for d in dims)
