@@ -27,6 +27,7 @@ off by 2 ulps, say). Outcomes:
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import sys
 import time
@@ -51,11 +52,15 @@ UNARY = ("-{a}", "{a}.abs()", "torch.exp({a})", "torch.tanh({a})", "torch.sigmoi
          "torch.relu({a})", "torch.sin({a})", "torch.cos({a})", "torch.erf({a})",
          "torch.floor({a})", "torch.ceil({a})", "torch.sqrt({a}.abs())",
          "torch.log1p({a}.abs())", "torch.rsqrt({a}.abs() + 1)", "torch.logical_not({a})",
-         "~{a}")
+         "~{a}", "torch.atan({a})", "torch.asinh({a})", "torch.expm1({a})",
+         "torch.log2({a}.abs() + 1)", "torch.sign({a})", "torch.round({a})", "torch.trunc({a})",
+         "torch.lgamma({a})", "torch.isinf({a})", "torch.signbit({a})")
 BINARY = ("{a} + {b}", "{a} - {b}", "{a} * {b}", "{a} / ({b}.abs() + 1)",
           "torch.maximum({a}, {b})", "torch.minimum({a}, {b})", "{a} < {b}", "{a} >= {b}",
           "{a} == {b}", "{a} != {b}", "{a} & {b}", "{a} | {b}",
-          "torch.logical_and({a}, {b})", "torch.logical_or({a}, {b})")
+          "torch.logical_and({a}, {b})", "torch.logical_or({a}, {b})", "torch.atan2({a}, {b})",
+          "torch.hypot({a}, {b})", "torch.remainder({a}, {b}.abs() + 1)",
+          "torch.fmod({a}, {b}.abs() + 1)", "torch.copysign({a}, {b})", "torch.fmax({a}, {b})")
 SCALAR = ("{a} + 2", "{a} * 0.5", "{a} - 1.5", "3 - {a}", "{a} * -2", "{a} > 0.25")
 REDUCTIONS = ("torch.sum", "torch.mean", "torch.amax", "torch.amin", "torch.prod",
               "torch.any", "torch.all")
@@ -187,11 +192,12 @@ class _Builder:
         self.program = Program()
         self.values: dict[str, torch.Tensor] = {}
         self.used: set[str] = set()
+        self.input_names = (f"x{i}" for i in itertools.count())
 
     def new_input(self, shape, dtype: str) -> InputSpec:
         """A fresh input spec (added to the program only if the line using it is kept)."""
         layout = self.choices.choice([name for name, rank in LAYOUTS.items() if len(shape) >= rank])
-        return InputSpec(f"x{len(self.program.inputs)}", tuple(shape), dtype, layout)
+        return InputSpec(next(self.input_names), tuple(shape), dtype, layout)
 
     def add_input(self, spec: InputSpec) -> None:
         """Add an input to the program."""
@@ -212,7 +218,8 @@ class _Builder:
             result = None
         if not isinstance(result, torch.Tensor):
             for spec in inputs:
-                del self.program.inputs[-1], self.values[spec.name]
+                self.program.inputs.remove(spec)
+                del self.values[spec.name]
             return False
         name = f"v{len(self.program.lines)}"
         self.program.lines.append((name, expression))
@@ -371,9 +378,72 @@ def _cast(b: _Builder) -> bool:
     return b.try_line(f"{a}.to({target})", [a])
 
 
+def _order(b: _Builder) -> bool:
+    """Sorting, selection and scans along one dimension. Index results come from stable
+    sorts only: which of two equal elements comes first is otherwise unspecified."""
+    a = b.pick()
+    shape = b.values[a].shape
+    if not shape or shape[-1] == 0:
+        return False
+    dim = b.choices.integer(-len(shape), len(shape) - 1)
+    k = b.choices.integer(1, shape[dim]) if shape[dim] else 1
+    expression = b.choices.choice((
+        "torch.sort({a}, dim={dim}, stable=True)[0]",
+        "torch.sort({a}, dim={dim}, descending=True, stable=True)[1]",
+        "torch.argsort({a}, dim={dim}, stable=True)",
+        "torch.topk({a}, {k}, dim={dim})[0]",
+        "torch.topk({a}, {k}, dim={dim}, largest=False)[0]",
+        "torch.kthvalue({a}, {k}, dim={dim})[0]",
+        "torch.cumsum({a}, dim={dim})",
+        "torch.cummax({a}, dim={dim})[0]",
+        "torch.logcumsumexp({a}, dim={dim})",
+    ))
+    return b.try_line(expression.format(a=a, dim=dim, k=k), [a])
+
+
+def _indexing(b: _Builder) -> bool:
+    """Gathers and scatters with a fresh int64 index input, wrapped into range."""
+    a = b.pick()
+    shape = list(b.values[a].shape)
+    if not shape or 0 in shape:
+        return False
+    dim = b.choices.integer(0, len(shape) - 1)
+    size = shape[dim]
+    kind = b.choices.choice(("gather", "index_select", "scatter_add", "index_add"))
+    index_shape = list(shape)
+    index_shape[dim] = b.choices.choice(SIZES)
+    if kind == "index_select" or kind == "index_add":
+        index_shape = [index_shape[dim]]
+    index = b.new_input(index_shape, "int64")
+    wrapped = f"{index.name}.remainder({size})"
+    if kind == "gather":
+        return b.try_line(f"torch.gather({a}, {dim}, {wrapped})", [a, index.name], [index])
+    if kind == "index_select":
+        return b.try_line(f"torch.index_select({a}, {dim}, {wrapped})", [a, index.name], [index])
+    source_shape = list(index_shape) if kind == "scatter_add" else (
+        shape[:dim] + index_shape + shape[dim + 1:])
+    source = b.new_input(source_shape, str(b.values[a].dtype).removeprefix("torch."))
+    method = "scatter_add" if kind == "scatter_add" else "index_add"
+    return b.try_line(f"{a}.{method}({dim}, {wrapped}, {source.name})",
+                      [a, index.name, source.name], [index, source])
+
+
+def _pool(b: _Builder) -> bool:
+    a = b.pick()
+    rank = b.values[a].dim()
+    if rank not in (3, 4) or not b.values[a].dtype.is_floating_point:
+        return False
+    spatial = "1d" if rank == 3 else "2d"
+    kind = b.choices.choice(("max", "avg"))
+    kernel, ceil = b.choices.integer(1, 3), b.choices.choice((False, True))
+    return b.try_line(f"torch.nn.functional.{kind}_pool{spatial}({a}, {kernel}, "
+                      f"ceil_mode={ceil})", [a])
+
+
 OPS = {"unary": _unary, "binary": _binary, "scalar": _scalar, "reduction": _reduction,
        "softmax": _softmax, "matmul": _matmul, "transpose": _transpose, "reshape": _reshape,
-       "slice": _slice, "expand": _expand, "cat": _cat, "where": _where, "cast": _cast}
+       "slice": _slice, "expand": _expand, "cat": _cat, "where": _where, "cast": _cast,
+       "order": _order, "indexing": _indexing, "pool": _pool}
 
 
 def generate(choices: Choices, max_lines: int = 5, empty_sizes: bool = False,
