@@ -66,6 +66,16 @@ _LIBRARY_DIRS = (
 )
 
 
+_STACK_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
+
+
+def user_line_of_stack(stack_trace: str | None) -> str | None:
+    """The ``file:line`` of the user's innermost frame in an FX node's ``stack_trace``."""
+    frames = _STACK_FRAME.findall(stack_trace or "")
+    user_frames = [f"{path}:{line}" for path, line in frames if not is_library_frame(path)]
+    return user_frames[-1] if user_frames else None
+
+
 def is_library_frame(path: str) -> bool:
     """Whether ``path`` belongs to torch, torch-mlir or Kiln's compiler, not to the user."""
     return str(Path(path).resolve()).startswith(_LIBRARY_DIRS)

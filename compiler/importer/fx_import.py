@@ -18,13 +18,14 @@ import types
 from dataclasses import dataclass
 
 import torch
+from torch.utils import _pytree as pytree
 from torch.export import ExportedProgram
 from torch.export._remove_effect_tokens_pass import _remove_effect_tokens
 from torch.export.graph_signature import InputKind, OutputKind
 from torch_mlir import ir
-from torch_mlir.extras.fx_importer import FxImporter
+from torch_mlir.extras.fx_importer import TORCH_DTYPE_TO_INT, TORCH_DTYPE_TO_MLIR_TYPE_ASM, FxImporter
 
-from ..diagnostics import FrontendError
+from ..diagnostics import FrontendError, user_line_of_stack
 from .decompositions import kiln_decomposition_table
 
 STATE_KINDS = {InputKind.PARAMETER, InputKind.BUFFER, InputKind.CONSTANT_TENSOR}
@@ -84,11 +85,29 @@ def import_program(program: ExportedProgram, context: ir.Context,
         raise FrontendError("parameters and buffers must precede user inputs in the exported graph")
     mutations = _mutations(program, state_names)
     graph, scalar_inputs, constant_outputs = _tensors_only(program, len(state_names), len(mutations))
+    _check_importable_dtypes(graph)
     importer = FxImporter(context=context)
     importer.import_stateless_graph(graph, func_name=function_name)
     user_inputs = len(kinds) - len(state_names) - len(scalar_inputs)
     return ImportedProgram(importer.module, function_name, state_names, user_inputs, mutations,
                            scalar_inputs, constant_outputs)
+
+
+def _check_importable_dtypes(graph: torch.fx.Graph) -> None:
+    """Refuse, naming the op and the user's line, a tensor or a dtype argument that
+    torch-mlir's importer has no type for (complex128, uint64, ...); it would fail with a
+    bare KeyError deep inside the importer."""
+    for node in graph.nodes:
+        made = [v.dtype for v in pytree.tree_leaves(node.meta.get("val")) if isinstance(v, torch.Tensor)]
+        arguments = [v for v in pytree.tree_leaves((node.args, node.kwargs)) if isinstance(v, torch.dtype)]
+        unsupported = ([d for d in made if d not in TORCH_DTYPE_TO_MLIR_TYPE_ASM]
+                       + [d for d in arguments if d not in TORCH_DTYPE_TO_INT])
+        if unsupported:
+            where = user_line_of_stack(node.meta.get("stack_trace"))
+            op = node.target if node.op == "call_function" else node.name
+            raise FrontendError(
+                f"{where + ': ' if where else ''}{op} uses {unsupported[0]}, a dtype Kiln "
+                "does not support yet; keep this part of the program in eager PyTorch")
 
 
 def _tensors_only(program: ExportedProgram, state_count: int, mutation_count: int):

@@ -66,6 +66,16 @@ def test_untraceable_program_explains_torch_export_failure():
         kiln.compile(data_dependent, torch.randn(3))
 
 
+@pytest.mark.parametrize("program", [lambda x: x.cdouble(), lambda x: torch.ops.aten.hash_tensor(x)],
+                         ids=["complex128-argument", "uint64-result"])
+def test_a_dtype_the_importer_lacks_is_refused_at_the_users_line(program):
+    """torch-mlir's importer has no type for complex128 (as an argument) or uint64: it
+    failed with a bare KeyError."""
+    with pytest.raises(kiln.KilnError, match=r"test_compile_errors.py:\d+: aten\.\w+\.default "
+                                             r"uses torch\.(complex128|uint64), a dtype Kiln does not"):
+        kiln.compile(program, torch.randn(3))
+
+
 def test_unknown_target():
     with pytest.raises(kiln.KilnError, match="unknown target 'tpu'; available: cpu, cuda"):
         kiln.compile(lambda x: x + 1, torch.randn(2), target="tpu")
