@@ -170,3 +170,14 @@ def test_matrix_power():
 def test_matrix_exp():
     # Norms from about 1 (no squaring) to about 20 (a few squarings).
     check(torch.linalg.matrix_exp, torch.cat([rand(1, 4, 4) * 0.3, rand(1, 4, 4) * 5]))
+
+
+def test_ldl_factor_and_solve():
+    # Random symmetric matrices: about half of them take a 2×2 pivot somewhere.
+    def factor_and_solve(x, b):
+        a = x + x.mT
+        ld, pivots, info = torch.linalg.ldl_factor_ex(a)
+        return ld, pivots, info, torch.linalg.ldl_solve(ld, pivots, b)
+    x = torch.randn(4, 5, 5, generator=torch.Generator().manual_seed(1))
+    assert (torch.linalg.ldl_factor(x + x.mT).pivots < 0).any()
+    check(factor_and_solve, x, rand(4, 5, 2))
