@@ -25,11 +25,12 @@ def index_put(x, indices, values, accumulate=False):
     indices = list(indices)
     if x.numel() == 0:  # moves no data: left to run on the host
         return NotImplemented
-    masks = [i for i in indices if i is not None and i.dtype in (torch.bool, torch.uint8)]
+    given = [d for d, index in enumerate(indices) if index is not None]
+    masks = [d for d in given if indices[d].dtype in (torch.bool, torch.uint8)]
     if not masks:
         return _put_rows(x, indices + [None] * (x.dim() - len(indices)), values, accumulate)
-    if len(masks) == 1 and masks[0].dtype == torch.bool and sum(i is not None for i in indices) == 1:
-        return _put_masked(x, indices.index(masks[0]), masks[0], values, accumulate)
+    if len(given) == 1 and masks == given and indices[masks[0]].dtype == torch.bool:
+        return _put_masked(x, masks[0], indices[masks[0]], values, accumulate)
     return NotImplemented
 
 
