@@ -1,14 +1,15 @@
 """Scalar arithmetic for the bodies of linalg ops, picked by element type.
 
 Integer tensors are signed, as in PyTorch; ``i1`` is boolean. Half-precision math is
-computed in f32 and rounded once, as eager computes it.
+computed in f32 and rounded once, as eager computes it; transcendental and special
+functions beyond the basic ones compute in f64 (``widened_math``), and operations on a
+float's bits in its own width (``float_bits``).
 """
 
 from torch_mlir import ir
 from torch_mlir.dialects import arith, math
 
-from . import bessel_functions, float_bits, special_functions
-from .real import Real
+from . import float_bits, widened_math
 from .builders import scalar_constant
 
 FLOAT_COMPARE = {"eq": 1, "ne": 13, "lt": 4, "le": 5, "gt": 2, "ge": 3}  # ordered, une for ne
@@ -34,49 +35,10 @@ def _rounded_once(compute, *values: ir.Value) -> ir.Value:
     return cast(compute(*(cast(v, f32) for v in values)), values[0].type)
 
 
-# Functions of MLIR's math dialect that eager computes with at most a few ulp of error:
-# floats narrower than f64 compute them in f64 and round once, which is within half an
-# ulp, and lets the CUDA target's compositions of them (see triton_expressions) work in
-# f64 too.
-WIDENED_UNARY = {
-    "tan": math.tan, "acos": math.acos, "asin": math.asin, "atan": math.atan,
-    "sinh": math.sinh, "cosh": math.cosh, "acosh": math.acosh, "asinh": math.asinh,
-    "atanh": math.atanh, "exp2": math.exp2, "log2": math.log2, "log10": math.log10,
-}
-# Special functions written out in arithmetic (see special_functions), in f64 likewise.
-SPECIAL_UNARY = {
-    "erfc": special_functions.erfc, "erfinv": special_functions.erfinv, "ndtri": special_functions.ndtri,
-    "log_ndtr": special_functions.log_ndtr, "lgamma": special_functions.lgamma,
-    "digamma": special_functions.digamma, "i0e": bessel_functions.i0e,
-    "i1e": bessel_functions.i1e,
-    "k0": bessel_functions.k0, "k0e": bessel_functions.k0e, "k1": bessel_functions.k1,
-    "k1e": bessel_functions.k1e, "spherical_bessel_j0": bessel_functions.spherical_j0,
-}
-# Special functions that take, besides x, a value eager computes in the operand's type
-# (its rounding or overflow decides eager's result there, so ours must see the same).
-SPECIAL_WITH_PRODUCT = {
-    "erfcx": (special_functions.erfcx, lambda x: arith.mulf(x, x)),
-    "trigamma": (special_functions.trigamma,
-                 lambda x: arith.mulf(scalar_constant(3.141592653589793, x.type), x)),
-    "i0": (bessel_functions.i0, lambda x: math.exp(math.absf(x))),
-    "i1": (bessel_functions.i1, lambda x: math.exp(math.absf(x))),
-    "bessel_j0": (bessel_functions.j0, lambda x: _phase(x, 1)),
-    "bessel_y0": (bessel_functions.y0, lambda x: _phase(x, 1)),
-    "bessel_j1": (bessel_functions.j1, lambda x: _phase(x, 3)),
-    "bessel_y1": (bessel_functions.y1, lambda x: _phase(x, 3)),
-}
-
-
-def _phase(x: ir.Value, quarters: int) -> ir.Value:
-    """``|x| - quarters * pi / 4``, the phase of the Hankel expansion, rounded in x's type."""
-    return arith.subf(math.absf(x), scalar_constant(quarters * 0.7853981633974483, x.type))
-SPECIAL_BINARY = {"zeta": special_functions.zeta}
-
-
 def binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
     if name == "nextafter":  # a step of one ulp in the operands' own type
         return float_bits.nextafter(a, b)
-    if name == "ldexp" and not is_half(a):  # exact in f32, so half precision widens
+    if name == "ldexp" and not is_half(a):  # half precision widens: exact in f32 anyway
         return float_bits.ldexp(a, b)
     if is_half(a):
         return _rounded_once(lambda x, y: binary(name, x, y), a, b)
@@ -88,12 +50,8 @@ def binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
         }
         if name == "remainder":
             return _python_remainder(a, b, arith.remf(a, b))
-        if name == "atan2":
-            return _in_f64(math.atan2, a, b)
-        if name == "hypot":
-            return _in_f64(_hypot, a, b)
-        if name in SPECIAL_BINARY:
-            return _in_f64(lambda x, y: SPECIAL_BINARY[name](Real(x), Real(y)).value, a, b)
+        if name in widened_math.BINARY:
+            return widened_math.binary(name, a, b)
         return float_ops[name](a, b)
     if is_bool(a):
         return _bool_binary(name, a, b)
@@ -127,12 +85,6 @@ def _python_remainder(a: ir.Value, b: ir.Value, truncated: ir.Value) -> ir.Value
     return arith.select(needs_fix, fixed, truncated)
 
 
-def _in_f64(compute, *values: ir.Value) -> ir.Value:
-    """``compute`` on ``values`` widened to f64, rounded back to their type once."""
-    f64 = ir.F64Type.get()
-    return cast(compute(*(cast(v, f64) for v in values)), values[0].type)
-
-
 def _fmax(a: ir.Value, b: ir.Value) -> ir.Value:
     """The larger operand, or the one that is not NaN (C's ``fmax``)."""
     return arith.select(compare("ne", a, a), b, arith.select(compare("ne", b, b), a, arith.maximumf(a, b)))
@@ -141,20 +93,6 @@ def _fmax(a: ir.Value, b: ir.Value) -> ir.Value:
 def _fmin(a: ir.Value, b: ir.Value) -> ir.Value:
     """The smaller operand, or the one that is not NaN (C's ``fmin``)."""
     return arith.select(compare("ne", a, a), b, arith.select(compare("ne", b, b), a, arith.minimumf(a, b)))
-
-
-def _hypot(a: ir.Value, b: ir.Value) -> ir.Value:
-    """``sqrt(a**2 + b**2)`` without overflow or underflow: ``m * sqrt(1 + (n / m)**2)``
-    with ``m = max(|a|, |b|)`` and ``n`` the other; 0 where both are 0, and +inf where
-    either is infinite, even if the other is NaN (C's ``hypot``)."""
-    a, b = math.absf(a), math.absf(b)
-    larger, smaller = arith.maximumf(a, b), arith.minimumf(a, b)
-    one, zero = scalar_constant(1, a.type), scalar_constant(0, a.type)
-    ratio = arith.divf(smaller, larger)
-    result = arith.mulf(larger, math.sqrt(arith.addf(one, arith.mulf(ratio, ratio))))
-    result = arith.select(compare("eq", larger, zero), zero, result)
-    inf = scalar_constant(float("inf"), a.type)
-    return arith.select(arith.ori(compare("eq", a, inf), compare("eq", b, inf)), inf, result)
 
 
 def compare(predicate: str, a: ir.Value, b: ir.Value) -> ir.Value:
@@ -170,13 +108,8 @@ def compare(predicate: str, a: ir.Value, b: ir.Value) -> ir.Value:
 def unary(name: str, x: ir.Value) -> ir.Value:
     if is_half(x):
         return _rounded_once(lambda v: unary(name, v), x)
-    if name in WIDENED_UNARY:
-        return _in_f64(WIDENED_UNARY[name], x)
-    if name in SPECIAL_WITH_PRODUCT:
-        function, product = SPECIAL_WITH_PRODUCT[name]
-        return _in_f64(lambda v, p: function(Real(v), Real(p)).value, x, product(x))
-    if name in SPECIAL_UNARY:
-        return _in_f64(lambda v: SPECIAL_UNARY[name](Real(v)).value, x)
+    if name in widened_math.UNARY:
+        return widened_math.unary(name, x)
     if name == "frexp_mantissa":
         return float_bits.frexp_mantissa(x)
     if name == "frexp_exponent":

@@ -2,10 +2,9 @@
 
 ``tl`` has no ``atan``, ``asin``, ``sinh``... and the interpreter has no ``libdevice``,
 so each is built from ``tl.exp``, ``tl.log``, ``tl.sqrt`` and arithmetic. Kiln computes
-these functions in f64 for narrower floats (``WIDENED_UNARY`` in kiln_to_linalg's
-scalar module), so every composition is written to be accurate to a few f64 ulp: Taylor
-series on reduced arguments where cancellation would lose digits, closed forms
-elsewhere. Each function takes the source writer, the operands' names and the bit width
+these functions in f64 for narrower floats (kiln_to_linalg's ``widened_math``), so
+every composition is written to be accurate to a few f64 ulp: Taylor series on reduced
+arguments where cancellation would lose digits, closed forms elsewhere. Each function takes the source writer, the operands' names and the bit width
 of the float type, and returns an expression.
 """
 
