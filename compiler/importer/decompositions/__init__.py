@@ -12,9 +12,11 @@ import functools
 
 from torch._decomp import core_aten_decompositions, get_decompositions
 
-from . import convolution, elementwise, indexing, linalg, nn, pooling, reductions, sorting
+from . import (convolution, distances, elementwise, indexing, linalg, nn, pooling, products,
+               reductions, resampling, sorting)
 
-FAMILIES = (convolution, elementwise, indexing, linalg, nn, pooling, reductions, sorting)
+FAMILIES = (convolution, distances, elementwise, indexing, linalg, nn, pooling, products,
+            reductions, resampling, sorting)
 
 
 def kiln_decomposition_table() -> dict:
