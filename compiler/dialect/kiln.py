@@ -122,7 +122,7 @@ FLOAT_UNARY_OPS = (
     "reciprocal", "tan", "acos", "asin", "atan", "sinh", "cosh", "acosh", "asinh", "atanh",
     "erfc", "exp2", "log2", "log10", "erfcx", "erfinv", "ndtri", "log_ndtr", "lgamma",
     "digamma", "trigamma", "i0", "i0e", "i1", "i1e", "k0", "k0e", "k1", "k1e", "bessel_j0",
-    "bessel_j1", "bessel_y0", "bessel_y1", "spherical_bessel_j0",
+    "bessel_j1", "bessel_y0", "bessel_y1", "spherical_bessel_j0", "airy_ai",
     # float bit fields: frexp's mantissa in [0.5, 1) and exponent (as a float)
     "frexp_mantissa", "frexp_exponent",
 )

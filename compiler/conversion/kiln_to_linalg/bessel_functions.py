@@ -191,3 +191,56 @@ def spherical_j0(x: Real) -> Real:
     """sin(x) / x: 1 at 0, 0 at ±inf, as eager."""
     result = where(x == 0, 1.0, sin(x) / x)
     return where(abs(x) == INF, 0.0, result)
+
+
+# --- the Airy function Ai -------------------------------------------------------------
+
+AIRY_AT_0 = 1 / (3 ** (2 / 3) * math.gamma(2 / 3))  # Ai(0)
+AIRY_SLOPE_AT_0 = -1 / (3 ** (1 / 3) * math.gamma(1 / 3))  # Ai'(0)
+# Within 6 of 0 the Maclaurin series (24 terms) cancels by at most e**(2 zeta) = 3e8
+# relative to Ai's own size; beyond, the asymptotic series in 1/zeta, zeta = 2/3 |x|**1.5
+# >= 9.8, is at its smallest term (3e-9) after 20 terms. Eager returns 0 above 103.892.
+AIRY_SERIES_WITHIN = 6.0
+AIRY_SERIES_TERMS = 24
+AIRY_ZERO_ABOVE = 103.892
+
+
+def _airy_coefficients(count: int) -> tuple[float, ...]:
+    """u_k = (2k+1)(2k+3)...(6k-1) / (216**k k!) of the asymptotic series."""
+    coefficients, u = [], 1.0
+    for k in range(count):
+        coefficients.append(u)
+        u *= (6 * k + 1) * (6 * k + 3) * (6 * k + 5) / ((2 * k + 1) * 216 * (k + 1))
+    return tuple(coefficients)
+
+
+AIRY_ASYMPTOTIC = _airy_coefficients(20)
+
+
+def airy_ai(x: Real, phase: Real) -> Real:
+    """Ai(x): ``Ai(0) f(x) + Ai'(0) g(x)`` from the Maclaurin series within 6 of 0;
+    ``e**-zeta / (2 sqrt(pi) x**(1/4)) sum (-1)**k u_k / zeta**k`` above; and
+    ``(sin(phase) P - cos(phase) Q) / (sqrt(pi) |x|**(1/4))`` below, with P and Q the
+    even and odd parts of sum (-1)**k u_k / zeta**k and ``phase`` = zeta + pi/4 as eager
+    rounds it (see widened_math). NaN at ±inf and 0 above 103.892, as eager."""
+    cube = x * x * x
+    f_term, g_term = x.lift(1.0), x
+    f_sum, g_sum = f_term, g_term
+    for k in range(1, AIRY_SERIES_TERMS):
+        f_term = f_term * cube / ((3 * k - 1) * (3 * k))
+        g_term = g_term * cube / ((3 * k) * (3 * k + 1))
+        f_sum, g_sum = f_sum + f_term, g_sum + g_term
+    series = AIRY_AT_0 * f_sum + AIRY_SLOPE_AT_0 * g_sum
+    a = abs(x)
+    root = sqrt(a)
+    zeta = 2 / 3 * a * root
+    quartic_root = sqrt(root)
+    decaying = (exp(-zeta) * polynomial(-1 / zeta, AIRY_ASYMPTOTIC)
+                / (2 * math.sqrt(math.pi) * quartic_root))
+    minus_inverse_square = -1 / (zeta * zeta)
+    even = polynomial(minus_inverse_square, AIRY_ASYMPTOTIC[0::2])
+    odd = polynomial(minus_inverse_square, AIRY_ASYMPTOTIC[1::2]) / zeta
+    oscillating = (sin(phase) * even - cos(phase) * odd) / (math.sqrt(math.pi) * quartic_root)
+    result = where(a <= AIRY_SERIES_WITHIN, series, where(x > 0, decaying, oscillating))
+    result = where(x > AIRY_ZERO_ABOVE, 0.0, result)
+    return where(a == INF, NAN, result)

@@ -41,9 +41,18 @@ def _exp_of_magnitude(x: ir.Value) -> ir.Value:
     return math.exp(math.absf(x))
 
 
+def _airy_phase(x: ir.Value) -> ir.Value:
+    """``-2x sqrt(-x) / 3 + pi/4``, step by step as eager computes it for negative x."""
+    def constant(value):
+        return scalar_constant(value, x.type)
+
+    product = arith.mulf(arith.mulf(constant(-2.0), x), math.sqrt(arith.negf(x)))
+    return arith.addf(arith.divf(product, constant(3.0)), constant(0.7853981633974483))
+
+
 # Special functions that take, besides x, a value computed in x's own type: erfcx's
 # x * x, trigamma's pi * x (the sine's argument), I0's and I1's e**|x| (whose overflow
-# makes eager's result inf) and the Hankel phases of J and Y.
+# makes eager's result inf) and the phases of J, Y and Ai's oscillations.
 WITH_NATIVE_VALUE: dict[str, tuple[Callable, Callable]] = {
     "erfcx": (special_functions.erfcx, lambda x: arith.mulf(x, x)),
     "trigamma": (special_functions.trigamma,
@@ -54,6 +63,7 @@ WITH_NATIVE_VALUE: dict[str, tuple[Callable, Callable]] = {
     "bessel_y0": (bessel_functions.y0, lambda x: _phase(x, 1)),
     "bessel_j1": (bessel_functions.j1, lambda x: _phase(x, 3)),
     "bessel_y1": (bessel_functions.y1, lambda x: _phase(x, 3)),
+    "airy_ai": (bessel_functions.airy_ai, _airy_phase),
 }
 
 
