@@ -11,15 +11,19 @@ DIFFERENCE_LIMIT = 1 << 24
 are materialized, ``m`` times the size of the result."""
 
 
-def _p_norm(diff, p: float):
+def _p_norm(diff, p: float, max_skips_nan: bool = False):
     """The p-norm of ``diff`` over its last dimension, reduced as eager's distance
     kernels reduce: a count of nonzeros for p = 0 (each term ``min(ceil(|d|), 1)``, so
     that a NaN propagates), the largest magnitude for p = inf,
-    the square root of a sum of squares for p = 2, ``(sum |d|^p)^(1/p)`` otherwise."""
+    the square root of a sum of squares for p = 2, ``(sum |d|^p)^(1/p)`` otherwise.
+    ``max_skips_nan``: eager's ``cdist`` keeps its running maximum (from 0) when a
+    difference is NaN, where ``pdist``'s propagates it."""
     if p == 0:
         return diff.abs().ceil().clamp(max=1).sum(-1)
     magnitude = diff.abs()
     if p == math.inf:
+        if max_skips_nan:
+            magnitude = torch.where(magnitude.isnan(), 0, magnitude)
         return magnitude.amax(-1)
     if p == 1:
         return magnitude.sum(-1)
@@ -48,7 +52,7 @@ def cdist_forward(x1, x2, p, compute_mode=None):
         return aten._euclidean_dist.default(x1, x2)
     if math.prod(batch) * rows1 * rows2 * x1.shape[-1] > DIFFERENCE_LIMIT:
         return NotImplemented
-    return _p_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p)
+    return _p_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, max_skips_nan=True)
 
 
 def pdist_forward(x, p=2):
