@@ -366,6 +366,8 @@ AS_STRIDED_CASES = {
     "scatter": (lambda x, s: torch.as_strided_scatter(x, s, (2, 2), (1, 3), 1), rand(3, 3), rand(2, 2)),
     "scatter-transposed": (lambda x, s: torch.as_strided_scatter(x, s, (2, 2), (1, 3), 1),
                            rand(3, 3).t(), rand(2, 2)),
+    "scatter-3-d": (lambda x, s: torch.as_strided_scatter(x, s, (2, 3, 2), (12, 1, 5), 1),
+                    rand(4, 6), rand(2, 3, 2)),
     "resize-smaller": (lambda x, o: (x * 2).t().resize_as_(o), rand(4, 5), rand(3, 3)),
 }
 

@@ -9,11 +9,9 @@ storage outside the tensor cannot be met from its value, and is refused.
 
 import math
 
-import numpy as np
 import torch
 
 from ...diagnostics import FrontendError
-from .index_put import write_rows
 
 aten = torch.ops.aten
 
@@ -39,19 +37,27 @@ def as_strided(x, size, stride, storage_offset=None):
 def as_strided_scatter(x, src, size, stride, storage_offset=None):
     """``x`` with the view ``as_strided(size, stride, storage_offset)`` of its storage
     overwritten by ``src``. Writes to storage outside ``x`` are lost, as in eager, whose
-    result shares nothing else with that storage. Views that overlap themselves are left
-    alone: eager's order of their writes is its own."""
+    result shares nothing else with that storage.
+
+    Each element of ``x`` finds the element of ``src`` that writes it by dividing its
+    storage place by the view's strides, largest first; that is exact when each stride
+    exceeds the span of the smaller ones. Other views (overlapping ones, whose writes
+    eager orders its own way, and interleaved ones) are left alone."""
     flat = _in_storage_order(x)
-    if flat is None or math.prod(size) == 0:
+    dims = _nested_dims(size, stride)
+    if flat is None or dims is None or math.prod(size) == 0:
         return NotImplemented
-    start = _relative_offset(x, storage_offset)
-    if _overlaps(size, stride):
-        return NotImplemented
-    positions = _storage_positions(x, size, stride, start).reshape(-1)
-    written = write_rows(flat, positions, src.to(x.dtype).reshape(-1), accumulate=False)
-    if written is NotImplemented:
-        return NotImplemented
-    return _from_storage_order(written, x)
+    place = torch.arange(x.numel(), device=x.device) - _relative_offset(x, storage_offset)
+    inside = place >= 0
+    source = torch.zeros_like(place)
+    for d in dims:
+        coordinate = torch.div(place, stride[d], rounding_mode="floor")
+        inside = inside & (coordinate < size[d])
+        place = place - coordinate * stride[d]
+        source = source + coordinate * math.prod(size[d + 1:])
+    inside = inside & (place == 0)
+    written = src.reshape(-1).index_select(0, source.clamp(0, math.prod(size) - 1))
+    return _from_storage_order(torch.where(inside, written.to(x.dtype), flat), x)
 
 
 def resize(x, size, memory_format=None):
@@ -115,9 +121,14 @@ def _storage_positions(x, size, stride, start):
     return positions
 
 
-def _overlaps(size, stride):
-    """Whether two elements of a view share a storage place."""
-    places = np.zeros((), dtype=np.int64)
-    for extent, step in zip(size, stride):
-        places = np.add.outer(places, np.arange(extent, dtype=np.int64) * step)
-    return np.unique(places).size < places.size
+def _nested_dims(size, stride):
+    """The view's dimensions of more than one element by decreasing stride, if each
+    stride exceeds the span of the smaller ones (so no two elements share a place);
+    else ``None``."""
+    dims = sorted((d for d in range(len(size)) if size[d] != 1), key=lambda d: stride[d])
+    span = 0
+    for d in dims:
+        if stride[d] <= span:
+            return None
+        span += (size[d] - 1) * stride[d]
+    return dims[::-1]
