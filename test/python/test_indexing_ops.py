@@ -191,6 +191,7 @@ def exact_matches(fn, *inputs):
 
 
 def integers(*shape, dtype=torch.int64):
+    """Random integers in [-50, 50)."""
     return torch.randint(-50, 50, shape, generator=_generator, dtype=dtype)
 
 

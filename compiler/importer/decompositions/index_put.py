@@ -92,7 +92,7 @@ def _running_count(flags):
 
 def _put_rows(x, indices, values, accumulate):
     """``index_put`` with integer index tensors and full slices: the indexed dimensions
-    are moved to the front and merged into rows, which ``write_rows`` writes.
+    are moved to the front and merged into rows, which ``_write_rows`` writes.
 
     ``values`` broadcasts to the shape of ``x[indices]``: the index shape stands in
     place of adjacent indexed dimensions, and in front when they are apart (NumPy's
@@ -119,14 +119,14 @@ def _put_rows(x, indices, values, accumulate):
         row = wrapped if row is None else row * x.shape[d] + wrapped
     order = indexed + others
     leading = x.permute(order)
-    written = write_rows(leading.reshape([-1] + rest), row, values, accumulate)
+    written = _write_rows(leading.reshape([-1] + rest), row, values, accumulate)
     if written is NotImplemented:
         return NotImplemented
     inverse = sorted(range(x.dim()), key=order.__getitem__)
     return written.reshape(leading.shape).permute(inverse)
 
 
-def write_rows(rows, row_of, values, accumulate):
+def _write_rows(rows, row_of, values, accumulate):
     """``rows[row_of[k]] = values[k]`` for every k, the last k winning as in eager's CPU
     loop; with ``accumulate``, each row adds the sum of its values. Half precision sums
     in float32 and rounds once (eager's CPU loop rounds after each repeated index)."""

@@ -80,6 +80,7 @@ def scatter_reduce(x, dim, index, src, reduce, *, include_self=True):
 
 
 def scatter_add(x, dim, index, src):
+    """``scatter_reduce`` with ``sum``, ``x`` included."""
     return scatter_reduce(x, dim, index, src, "sum")
 
 

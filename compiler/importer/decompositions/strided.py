@@ -13,8 +13,6 @@ import torch
 
 from ...diagnostics import FrontendError
 
-aten = torch.ops.aten
-
 
 def as_strided(x, size, stride, storage_offset=None):
     """The element at ``i`` reads storage ``offset + sum(i[d] * stride[d])``, which is
