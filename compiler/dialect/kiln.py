@@ -1,4 +1,5 @@
-"""The ``kiln`` dialect: about forty tensor primitives with value semantics.
+"""The ``kiln`` dialect: about forty tensor primitives, and elementwise math and special
+functions, all with value semantics.
 
 Defined with MLIR's Python-defined dialects (IRDL underneath), so ops print in the
 generic form, e.g. ``%0 = "kiln.add"(%a, %b) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>``.
@@ -123,6 +124,7 @@ FLOAT_UNARY_OPS = (
     "erfc", "exp2", "log2", "log10", "erfcx", "erfinv", "ndtri", "log_ndtr", "lgamma",
     "digamma", "trigamma", "i0", "i0e", "i1", "i1e", "k0", "k0e", "k1", "k1e", "bessel_j0",
     "bessel_j1", "bessel_y0", "bessel_y1", "spherical_bessel_j0", "airy_ai",
+    # trigamma is polygamma(1, x); k0e and k1e are e**x k0(x) and e**x k1(x).
     # float bit fields: frexp's mantissa in [0.5, 1) and exponent (as a float)
     "frexp_mantissa", "frexp_exponent",
 )
@@ -138,8 +140,7 @@ BINARY_OPS.update({
 })
 BINARY_OPS.update({name: _define(BitwiseBinaryOp, name) for name in ("and", "or", "xor")})
 # fmax and fmin return the operand that is not NaN; nextafter steps lhs one ulp toward rhs;
-# ldexp is lhs * 2**rhs for an integer-valued rhs.
-# zeta is the Hurwitz zeta function of (s, q).
+# ldexp is lhs * 2**rhs for an integer-valued rhs; zeta is the Hurwitz zeta of (s, q).
 FLOAT_BINARY_OPS = ("atan2", "copysign", "hypot", "fmax", "fmin", "nextafter", "ldexp", "zeta")
 BINARY_OPS.update({name: _define(BinaryOp, name, float_only=True) for name in FLOAT_BINARY_OPS})
 
