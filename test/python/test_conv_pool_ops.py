@@ -187,3 +187,10 @@ def test_pdist_nan():
 @pytest.mark.parametrize("p", [0.0, 1.0, 2.0, math.inf])
 def test_dist(p):
     check(lambda a, b: torch.dist(a, b, p), rand(3, 4), rand(4))
+
+
+@pytest.mark.parametrize("options", [
+    dict(size=(3, 4)), dict(size=(12, 5)), dict(scale_factor=(1.3, 0.45)),
+    dict(size=(2, 7), align_corners=True), dict(size=(1, 1))])
+def test_antialiased_bilinear_resize(options):
+    check(lambda x: F.interpolate(x, mode="bilinear", antialias=True, **options), rand(2, 3, 7, 9))
