@@ -184,3 +184,29 @@ def test_compositions_in_triton_interpreter():
                                    torch.atan2(x, y), torch.hypot(x, y), torch.lgamma(x),
                                    torch.ldexp(x, n), torch.special.airy_ai(x)),
                   x, y, n, target="cuda-interpreter")
+
+
+POLYNOMIALS = [f"{kind}_polynomial_{letter}" for kind, letters in (
+    ("chebyshev", "tuvw"), ("shifted_chebyshev", "tuvw"), ("hermite", ("h", "he")),
+    ("laguerre", "l"), ("legendre", "p")) for letter in letters]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_orthogonal_polynomials(dtype):
+    """Degrees around each closed-form threshold, past Hermite's limit and into overflow,
+    negative, fractional and NaN; x at ±1, 0, just beyond 1, infinite and NaN."""
+    generator = torch.Generator().manual_seed(0)
+    x = torch.cat([torch.tensor([0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, 1e-10, 1.0000001,
+                                 -0.9999999, INF, -INF, NAN]),
+                   torch.rand(12, generator=generator) * 4 - 2]).to(dtype)[:, None]
+    n = torch.tensor([-1.0, 0.0, 1.0, 2.0, 4.5, 5.0, 7.0, 9.0, 50.0, 129.0, 300.0, NAN, -0.5,
+                      1e20], dtype=dtype)[None, :]
+    functions = [getattr(torch.special, name) for name in POLYNOMIALS]
+    matches_eager(lambda x, n: tuple(f(x, n) for f in functions), x, n)
+
+
+def test_orthogonal_polynomials_are_refused_by_the_cuda_target():
+    """Their loop inside the elementwise body has no Triton rendering yet: a clear error."""
+    with pytest.raises(kiln.KilnError, match="scf.while"):
+        kiln.compile(torch.special.legendre_polynomial_p, torch.rand(4), torch.rand(4),
+                     target="cuda-interpreter")

@@ -9,7 +9,7 @@ float's bits in its own width (``float_bits``).
 from torch_mlir import ir
 from torch_mlir.dialects import arith, math
 
-from . import float_bits, widened_math
+from . import float_bits, orthogonal_polynomials, widened_math
 from .builders import scalar_constant
 
 FLOAT_COMPARE = {"eq": 1, "ne": 13, "lt": 4, "le": 5, "gt": 2, "ge": 3}  # ordered, une for ne
@@ -42,6 +42,8 @@ def binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
         return float_bits.ldexp(a, b)
     if is_half(a):
         return _rounded_once(lambda x, y: binary(name, x, y), a, b)
+    if name in orthogonal_polynomials.POLYNOMIALS:
+        return orthogonal_polynomials.polynomial(name, a, b)
     if is_float(a):
         float_ops = {
             "add": arith.addf, "sub": arith.subf, "mul": arith.mulf, "div": arith.divf,

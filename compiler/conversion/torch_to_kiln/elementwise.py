@@ -29,6 +29,9 @@ BINARY = {
     "logical_xor": "xor", "bitwise_and": "and", "bitwise_or": "or", "bitwise_xor": "xor",
     "atan2": "atan2", "copysign": "copysign", "hypot": "hypot", "nextafter": "nextafter",
     "special_zeta": "zeta",
+    **{f"special_{kind}_polynomial_{letter}": f"{kind}_{letter}" for kind, letters in (
+        ("chebyshev", "tuvw"), ("shifted_chebyshev", "tuvw"), ("hermite", ("h", "he")),
+        ("laguerre", "l"), ("legendre", "p")) for letter in letters},
 }
 COMPARE = {"eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}
 
