@@ -20,13 +20,14 @@ def lower_cholesky(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     factor = torch.zeros_like(a)
     info = torch.zeros(a.shape[:-2], dtype=torch.int32, device=a.device)
     for j in range(n):
-        remainder = a[..., :, j] - (factor @ factor[..., j, :].unsqueeze(-1)).squeeze(-1)
-        pivot = remainder[..., j : j + 1]
-        info = record_failure(info, ~(pivot[..., 0] > 0), j)
+        remainder = a[..., :, j : j + 1]
+        if j:
+            remainder = remainder - factor @ factor[..., j : j + 1, :].mT
+        pivot = remainder[..., j : j + 1, :]
+        info = record_failure(info, ~(pivot[..., 0, 0] > 0), j)
         root = torch.sqrt(pivot)
-        column = torch.where(rows[:, 0] == j, root, remainder / root)
-        column = torch.where(rows[:, 0] >= j, column, 0.0)
-        factor = torch.where(columns == j, column.unsqueeze(-1), factor)
+        column = torch.where(rows == j, root, remainder / root)
+        factor = torch.where((columns == j) & (rows >= j), column, factor)
     return factor, info
 
 

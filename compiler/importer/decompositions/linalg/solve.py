@@ -3,7 +3,7 @@
 import torch
 
 from .lu import assert_valid_pivots, lu_factor, row_permutation
-from .matrices import identity, matrix_batch, unrollable, widened
+from .matrices import matrix_batch, row_index, unrollable, widened
 from .triangular import solve_triangular
 
 aten = torch.ops.aten
@@ -61,12 +61,17 @@ def linalg_solve_ex(a, b, *, left=True, check_errors=False):
 
 
 def linalg_inv_ex(a, *, check_errors=False):
-    """``torch.linalg.inv_ex``: eager solves ``a x = I``, and so does this."""
+    """``torch.linalg.inv_ex``: eager solves ``a x = I``, and so does this. ``Pᵀ I``
+    is the one-hot of the row permutation, built from it rather than gathered."""
     if not unrollable(a):
         return NotImplemented
-    eye = identity(a.shape[-1], a)
-    inverse, _, _, info = solve_ex(a, eye, True, check_errors, "torch.linalg.inv_ex")
-    return inverse, info
+    lu, pivots, info = lu_factor(widened(a))
+    if check_errors:
+        aten._linalg_check_errors.default(info, "torch.linalg.inv_ex", is_matrix=a.dim() == 2)
+    permutation = row_permutation(pivots, a.shape[-1])
+    permuted_eye = (permutation.unsqueeze(-1) == row_index(a, -1)).to(lu.dtype)
+    y = solve_triangular(lu, permuted_eye, upper=False, unit_diagonal=True)
+    return solve_triangular(lu, y, upper=True).to(a.dtype), info
 
 
 DECOMPOSITIONS = {

@@ -7,39 +7,37 @@ from .matrices import matrix_batch, unrollable, widened
 aten = torch.ops.aten
 
 
-def solve_lower(a: torch.Tensor, b: torch.Tensor, unit_diagonal: bool = False) -> torch.Tensor:
-    """``x`` with ``a x = b`` for the lower triangle of ``a`` (batches broadcast).
+def substitute(a: torch.Tensor, b: torch.Tensor, upper: bool, unit_diagonal: bool = False):
+    """``x`` with ``a x = b`` for the triangle of ``a`` that ``upper`` names (batches
+    broadcast).
 
-    Forward substitution: row ``i`` of ``x`` is row ``i`` of ``b`` minus the rows already
-    solved, weighted by ``a``'s row ``i`` left of the diagonal, over ``a[i, i]`` (taken
-    as 1 when ``unit_diagonal``). Only the lower triangle is read, as ``trsm`` does.
+    Substitution, forward for a lower triangle and backward for an upper one: row ``i``
+    of ``x`` is row ``i`` of ``b`` minus the rows already solved, weighted by ``a``'s
+    row ``i`` off the diagonal, over ``a[i, i]`` (taken as 1 when ``unit_diagonal``).
+    Only the triangle is read, as ``trsm`` does.
     """
+    n = a.shape[-1]
     batch = matrix_batch(a, b)
     a = a.expand(batch + a.shape[-2:])
     b = b.expand(batch + b.shape[-2:])
-    rows = []
-    for i in range(a.shape[-1]):
+    solved = []  # in row order
+    for i in reversed(range(n)) if upper else range(n):
         row = b[..., i : i + 1, :]
-        if rows:
-            row = row - a[..., i : i + 1, :i] @ torch.cat(rows, dim=-2)
+        if solved:
+            weights = a[..., i : i + 1, i + 1 :] if upper else a[..., i : i + 1, :i]
+            row = row - weights @ torch.cat(solved, dim=-2)
         if not unit_diagonal:
             row = row / a[..., i : i + 1, i : i + 1]
-        rows.append(row)
-    return torch.cat(rows, dim=-2)
+        solved = [row, *solved] if upper else [*solved, row]
+    return torch.cat(solved, dim=-2)
 
 
 def solve_triangular(a, b, upper: bool, left: bool = True, unit_diagonal: bool = False):
     """``x`` with ``a x = b`` (``x a = b`` unless ``left``) for the triangle of ``a``
-    that ``upper`` names.
-
-    Every case is a lower solve: reversing the rows and columns of an upper triangular
-    matrix makes it lower, and ``x a = b`` is ``aᵀ xᵀ = bᵀ``.
-    """
+    that ``upper`` names; ``x a = b`` is ``aᵀ xᵀ = bᵀ``."""
     if not left:
-        return solve_triangular(a.mT, b.mT, not upper, True, unit_diagonal).mT
-    if upper:
-        return solve_lower(a.flip(-2, -1), b.flip(-2), unit_diagonal).flip(-2)
-    return solve_lower(a, b, unit_diagonal)
+        return substitute(a.mT, b.mT, not upper, unit_diagonal).mT
+    return substitute(a, b, upper, unit_diagonal)
 
 
 def linalg_solve_triangular(a, b, *, upper, left=True, unitriangular=False):
