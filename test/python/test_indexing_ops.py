@@ -212,6 +212,8 @@ INDEX_PUT_CASES = {
     "adjacent-in-the-middle": (lambda x, i, j, v: index_put(x, [None, i, j], v),
                                rand(2, 4, 5, 3), indices(2, 1, extent=4), indices(3, extent=5),
                                rand(2, 2, 3, 3)),
+    "booleans-accumulate-as-or": (lambda x, i, v: index_put(x, [i], v, True),
+                                  rand(5, 3) > 0, indices(7, extent=5), rand(7, 3) > 0),
     "broadcast-values": (lambda x, i, j, v: index_put(x, [None, i, j], v),
                          rand(2, 4, 5, 3), indices(2, 1, extent=4), indices(3, extent=5), rand(3)),
     "int32-accumulate": (lambda x, i, v: index_put(x, [None, i], v, True),

@@ -128,8 +128,9 @@ def _put_rows(x, indices, values, accumulate):
 
 def _write_rows(rows, row_of, values, accumulate):
     """``rows[row_of[k]] = values[k]`` for every k, the last k winning as in eager's CPU
-    loop; with ``accumulate``, each row adds the sum of its values. Half precision sums
-    in float32 and rounds once (eager's CPU loop rounds after each repeated index)."""
+    loop; with ``accumulate``, each row adds the sum of its values (booleans: their
+    ``any``, as eager's ``+=`` of booleans is an or). Half precision sums in float32
+    and rounds once (eager's CPU loop rounds after each repeated index)."""
     count, rest = rows.shape[0], [1] * (rows.dim() - 1)
     matches = row_of.unsqueeze(0) == torch.arange(count, device=rows.device).unsqueeze(1)
     hit = matches.any(1).reshape([count] + rest)
@@ -139,9 +140,12 @@ def _write_rows(rows, row_of, values, accumulate):
         order = torch.arange(row_of.shape[0], device=rows.device)
         last = torch.where(matches, order, -1).amax(1)
         return torch.where(hit, values.index_select(0, last.clamp(min=0)), rows)
-    if matches.numel() * math.prod(rows.shape[1:]) > MAX_MATCHES or rows.dtype == torch.bool:
+    if matches.numel() * math.prod(rows.shape[1:]) > MAX_MATCHES:
         return NotImplemented
+    matches = matches.reshape(list(matches.shape) + rest)
+    if rows.dtype == torch.bool:
+        return rows | torch.where(matches, values.unsqueeze(0), False).any(1)
     wide = torch.float32 if rows.dtype in (torch.float16, torch.bfloat16) else rows.dtype
-    sent = torch.where(matches.reshape(list(matches.shape) + rest), values.unsqueeze(0).to(wide),
+    sent = torch.where(matches, values.unsqueeze(0).to(wide),
                        torch.zeros((), dtype=wide, device=rows.device))
     return torch.where(hit, (rows.to(wide) + sent.sum(1, dtype=wide)).to(rows.dtype), rows)
