@@ -45,7 +45,8 @@ TRANSPOSED_CASES = {
         (4, 3, 2, 3), (4, 1, 2, 2, 2), 2),
     "conv3d groups, stride, padding, dilation": (
         lambda x, w, b: F.conv3d(x, w, b, stride=(2, 1, 2), padding=(1, 0, 2),
-                                 dilation=(2, 1, 1), groups=2), (2, 4, 6, 5, 5), (4, 2, 2, 3, 2), 4),
+                                 dilation=(2, 1, 1), groups=2),
+        (2, 4, 6, 5, 5), (4, 2, 2, 3, 2), 4),
     "conv3d one padding for every dimension": (
         lambda x, w, b: F.conv3d(x, w, b, padding=1), (1, 3, 4, 4, 4), (2, 3, 3, 3, 3), 2),
     "conv3d same": (
@@ -194,3 +195,21 @@ def test_dist(p):
     dict(size=(2, 7), align_corners=True), dict(size=(1, 1))])
 def test_antialiased_bilinear_resize(options):
     check(lambda x: F.interpolate(x, mode="bilinear", antialias=True, **options), rand(2, 3, 7, 9))
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_grid_sample_3d(mode, padding_mode, align_corners):
+    grid = torch.rand(2, 3, 2, 4, 3, generator=_generator) * 2.6 - 1.3
+    check(lambda x, g: F.grid_sample(x, g, mode=mode, padding_mode=padding_mode,
+                                     align_corners=align_corners), rand(2, 3, 4, 5, 6), grid)
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+def test_grid_sample_3d_nonfinite_coordinates(padding_mode):
+    """NaN, infinite and huge coordinates land where eager's kernel puts them."""
+    grid = torch.tensor([[[[[math.nan, 0.1, 0.2], [math.inf, -0.3, 0.5], [0.4, -math.inf, 0.0],
+                            [3e9, 0.0, 0.0], [0.25, 0.5, -0.75]]]]])
+    check_with_nan(lambda x, g: F.grid_sample(x, g, padding_mode=padding_mode,
+                                              align_corners=False), rand(1, 2, 3, 4, 5), grid)

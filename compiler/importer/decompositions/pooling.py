@@ -12,6 +12,7 @@ op, whose converter unrolls a window's positions into that many slices."""
 
 
 def adaptive_avg_pool2d(x, output_size):
+    """2-D adaptive average pooling (and 1-D, which eager runs as 2-D)."""
     return _adaptive_avg_pool(x, output_size, aten.avg_pool2d.default)
 
 
@@ -43,10 +44,12 @@ def _adaptive_avg_pool(x, output_size, avg_pool):
 
 
 def adaptive_max_pool2d(x, output_size):
+    """2-D adaptive max pooling with indices (and 1-D, which eager runs as 2-D)."""
     return _adaptive_max_pool(x, output_size, aten.max_pool2d_with_indices.default)
 
 
 def adaptive_max_pool3d(x, output_size):
+    """3-D adaptive max pooling with indices."""
     return _adaptive_max_pool(x, output_size, aten.max_pool3d_with_indices.default)
 
 
@@ -91,8 +94,8 @@ class AdaptiveWindows:
 
     Every window is read at the width of the widest, ``widths`` positions per dimension;
     the positions past a window's end are clamped into the input, and ``inside`` tells
-    them apart. Windows overlap by at most one element, so the gathered copy is at most
-    a few times the input."""
+    them apart. A window is at most ``ceil(n / o) + 1`` wide, so the gathered copy is a
+    few times the larger of the input and the output."""
 
     def __init__(self, x, output_size):
         self.x = x
@@ -102,7 +105,8 @@ class AdaptiveWindows:
         self.starts = [self._arange(o) * n // o for n, o in zip(self.input_size, output_size)]
         self.ends = [((self._arange(o) + 1) * n + o - 1) // o
                      for n, o in zip(self.input_size, output_size)]
-        self.widths = [-(-n // o) + (1 if n % o else 0) for n, o in zip(self.input_size, output_size)]
+        self.widths = [-(-n // o) + (1 if n % o else 0)
+                       for n, o in zip(self.input_size, output_size)]
 
     def _arange(self, size):
         return torch.arange(size, device=self.x.device)
