@@ -5,7 +5,7 @@ import math
 
 import torch
 
-from .matrices import record_failure, row_index, unrollable, widened
+from .matrices import record_failure, row_index, swap_rows, unrollable, widened
 
 aten = torch.ops.aten
 
@@ -152,13 +152,6 @@ def ldl_solve(ld: torch.Tensor, pivots: torch.Tensor, b: torch.Tensor) -> torch.
     return b
 
 
-def _swap(b, i, target):
-    """``b`` with row ``i`` and row ``target`` (an index per matrix) swapped."""
-    index = torch.arange(b.shape[-2], device=b.device)[:, None]
-    swapped = torch.where(index == i, target, torch.where(index == target, i, index))
-    return torch.gather(b, -2, swapped.expand(b.shape))
-
-
 def _eliminate(ld, b, column, pivot_row, rows, start):
     """``b`` minus ``ld``'s ``column`` below ``start`` times ``b``'s ``pivot_row``."""
     multipliers = torch.where(rows >= start, ld[..., :, column : column + 1], 0.0)
@@ -167,14 +160,14 @@ def _eliminate(ld, b, column, pivot_row, rows, start):
 
 def _forward_single(ld, b, k, target, rows):
     """A 1×1 step of ``L D y = b``: swap, eliminate below, divide by ``D``'s entry."""
-    b = _eliminate(ld, _swap(b, k, target), k, k, rows, k + 1)
+    b = _eliminate(ld, swap_rows(b, k, target), k, k, rows, k + 1)
     return torch.where(rows == k, b / ld[..., k : k + 1, k : k + 1], b)
 
 
 def _forward_double(ld, b, k, target, rows):
     """A 2×2 step of ``L D y = b``: swap the block's second row, eliminate below it
     with both columns, and solve with ``D``'s 2×2 block as ``sytrs`` does."""
-    b = _swap(b, k + 1, target)
+    b = swap_rows(b, k + 1, target)
     b = _eliminate(ld, _eliminate(ld, b, k, k, rows, k + 2), k + 1, k + 1, rows, k + 2)
     off_diagonal = ld[..., k + 1 : k + 2, k : k + 1]
     first_ratio = ld[..., k : k + 1, k : k + 1] / off_diagonal
@@ -194,7 +187,7 @@ def _backward(ld, b, first, last, target, rows):
         multipliers = torch.where(rows > last, ld[..., :, column : column + 1], 0.0)
         correction = (multipliers * below).sum(-2, keepdim=True)
         b = torch.where(rows == column, b - correction, b)
-    return _swap(b, last, target)
+    return swap_rows(b, last, target)
 
 
 def linalg_ldl_solve(ld, pivots, b, *, hermitian=False):

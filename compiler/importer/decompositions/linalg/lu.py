@@ -3,16 +3,9 @@
 
 import torch
 
-from .matrices import record_failure, row_index, unrollable, widened
+from .matrices import record_failure, row_index, swap_rows, unrollable, widened
 
 aten = torch.ops.aten
-
-
-def swap_rows(a: torch.Tensor, i: int, other: torch.Tensor) -> torch.Tensor:
-    """``a`` with row ``i`` and row ``other`` (a ``(..., 1)`` index per matrix) swapped."""
-    index = torch.arange(a.shape[-2], device=a.device)
-    swapped = torch.where(index == i, other, torch.where(index == other, i, index))
-    return torch.gather(a, -2, swapped.unsqueeze(-1).expand(a.shape))
 
 
 def lu_factor(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -22,15 +15,16 @@ def lu_factor(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor
     below the diagonal, swaps its row with row ``j``, stores the multipliers below the
     pivot and subtracts their rank-1 update from the trailing rows and columns. A zero
     pivot leaves its column as it is and sets ``info`` to its 1-based index if no
-    earlier one did, as ``getrf`` does.
+    earlier one did, as ``getrf`` does. (A NaN counts as the largest magnitude, as in
+    ``argmax``; where LAPACK pivots then depends on its BLAS.)
     """
     rows, columns = row_index(a), row_index(a, -1)
     info = torch.zeros(a.shape[:-2], dtype=torch.int32, device=a.device)
     pivots = []
     for j in range(min(a.shape[-2:])):
-        magnitude = torch.where(rows[:, 0] >= j, a[..., :, j].abs(), -1.0)
-        pivot_row = magnitude.argmax(-1, keepdim=True)
-        pivots.append(pivot_row)
+        magnitude = torch.where(rows >= j, a[..., :, j : j + 1].abs(), -1.0)
+        pivot_row = magnitude.argmax(-2, keepdim=True)
+        pivots.append(pivot_row[..., 0])
         a = swap_rows(a, j, pivot_row)
         pivot = a[..., j : j + 1, j : j + 1]
         singular = pivot == 0
@@ -89,7 +83,7 @@ def unpacked(lu: torch.Tensor, pivots: torch.Tensor) -> tuple:
     lower = torch.where(rows > columns, lu, (rows == columns).to(lu.dtype))[..., :, :k]
     upper = torch.where(rows <= columns, lu, 0.0)[..., :k, :]
     permutation = row_permutation(pivots, m)
-    permutation_matrix = (permutation.unsqueeze(-2) == row_index(lu)[:m]).to(lu.dtype)
+    permutation_matrix = (permutation.unsqueeze(-2) == rows).to(lu.dtype)
     return permutation_matrix, lower, upper
 
 

@@ -41,6 +41,13 @@ def identity(size: int, like: torch.Tensor) -> torch.Tensor:
     return (index.unsqueeze(-1) == index).to(like.dtype)
 
 
+def swap_rows(a: torch.Tensor, i: int, other: torch.Tensor) -> torch.Tensor:
+    """``a`` with row ``i`` and row ``other`` (a ``(..., 1, 1)`` index per matrix) swapped."""
+    index = torch.arange(a.shape[-2], device=a.device).unsqueeze(-1)
+    swapped = torch.where(index == i, other, torch.where(index == other, i, index))
+    return torch.gather(a, -2, swapped.expand(a.shape))
+
+
 def record_failure(info: torch.Tensor, failed: torch.Tensor, step: int) -> torch.Tensor:
     """LAPACK's ``info``: the first (1-based) step that failed, or 0 if none has."""
     return torch.where((info == 0) & failed, step + 1, info)
