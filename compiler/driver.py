@@ -59,7 +59,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
     eager_estimate = None
 
     started = time.perf_counter()
-    program = export(fn, tuple(example_args))
+    program, reads_layout = export(fn, tuple(example_args))
     context = make_context()
     with context, ir.Location.unknown():
         imported = import_program(program, context)
@@ -110,7 +110,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
     steps = host_program.steps
     executable = Executable(
         target=target, host_program=host_program, binary=binary, state=state,
-        inputs=[_spec_of(name, arg) for name, arg in tensor_inputs],
+        inputs=[_spec_of(name, arg, with_layout=reads_layout) for name, arg in tensor_inputs],
         outputs=outputs, output_tree=output_tree.dumps(program.call_spec.out_spec),
         mutations=list(imported.mutations), scalar_inputs=list(imported.scalar_inputs),
         constant_outputs=list(imported.constant_outputs),
@@ -245,5 +245,6 @@ def _output_values(program) -> list:
     return [node.meta["val"] for node in output_node.args[0] if isinstance(node, torch.fx.Node)]
 
 
-def _spec_of(name: str, tensor: torch.Tensor) -> TensorSpec:
-    return TensorSpec(name, tuple(tensor.shape), str(tensor.dtype).removeprefix("torch."))
+def _spec_of(name: str, tensor: torch.Tensor, with_layout: bool = False) -> TensorSpec:
+    layout = (tuple(tensor.stride()), tensor.storage_offset()) if with_layout else None
+    return TensorSpec(name, tuple(tensor.shape), str(tensor.dtype).removeprefix("torch."), layout)

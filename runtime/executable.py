@@ -26,7 +26,7 @@ from .fallback import bind_fallback
 from .host_program import BufferRef, Copy, Fallback, HostProgram, Launch, Prepack
 
 FORMAT = "kiln-executable"
-FORMAT_VERSION = 5  # 3: a sha256 checksum; 4: in-place updates; 5: Python scalars
+FORMAT_VERSION = 6  # 3: a sha256 checksum; 4: in-place updates; 5: Python scalars; 6: input layouts
 # Scratch buffers start on a 64-byte boundary, as the compiler's allocations assume.
 ALIGNMENT = 64
 
@@ -38,11 +38,14 @@ def _torch_dtype(name: str) -> torch.dtype:
 
 @dataclass(frozen=True)
 class TensorSpec:
-    """Shape and dtype of one argument or result."""
+    """Shape and dtype of one argument or result; for an argument of a program that
+    reads memory layouts (``as_strided``), the strides and storage offset it was
+    compiled for."""
 
     name: str
     shape: tuple[int, ...]
     dtype: str
+    layout: tuple[tuple[int, ...], int] | None = None
 
     @property
     def torch_dtype(self) -> torch.dtype:
@@ -277,6 +280,13 @@ class Executable:
                     f"tensor of shape {list(arg.shape)}; Kiln compiled for the example inputs' "
                     "shapes, so recompile with an example of this shape"
                 )
+            if spec.layout is not None and (arg.stride(), arg.storage_offset()) != spec.layout:
+                strides, offset = spec.layout
+                raise CallError(
+                    f"{where} must have strides {strides} and storage offset {offset}, as the "
+                    f"example had (this one has {arg.stride()} and {arg.storage_offset()}): the "
+                    "program reads its memory layout (as_strided), so pass a tensor laid out "
+                    "like the example, or recompile with this one")
             problem = self._device.check_tensor(arg)
             if problem:
                 raise CallError(f"{where} {problem}; move it with .to('{self.target}')")
@@ -356,12 +366,14 @@ def _checksum(record: dict) -> str:
 
 
 def _spec_record(spec: TensorSpec) -> list:
-    return [spec.name, list(spec.shape), spec.dtype]
+    layout = [[list(spec.layout[0]), spec.layout[1]]] if spec.layout is not None else []
+    return [spec.name, list(spec.shape), spec.dtype, *layout]
 
 
 def _spec_from_record(record: list) -> TensorSpec:
-    name, shape, dtype = record
-    return TensorSpec(name, tuple(shape), dtype)
+    name, shape, dtype, *layout = record
+    return TensorSpec(name, tuple(shape), dtype,
+                      (tuple(layout[0][0]), layout[0][1]) if layout else None)
 
 
 class _Scratch:

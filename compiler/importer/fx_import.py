@@ -55,8 +55,20 @@ class ImportedProgram:
     constant_outputs: tuple[tuple[int, object], ...] = ()
 
 
-def export(fn, example_args: tuple) -> ExportedProgram:
-    """Trace ``fn`` with ``torch.export`` and decompose it with Kiln's table."""
+# Ops whose result depends on how their operand lies in memory, not only on its values.
+MEMORY_LAYOUT_OPS = {
+    torch.ops.aten.as_strided.default, torch.ops.aten.as_strided_.default,
+    torch.ops.aten.as_strided_copy.default, torch.ops.aten.as_strided_scatter.default,
+    torch.ops.aten.resize.default, torch.ops.aten.resize_.default,
+}
+
+
+def export(fn, example_args: tuple) -> tuple[ExportedProgram, bool]:
+    """Trace ``fn`` with ``torch.export`` and decompose it with Kiln's table.
+
+    Also says whether the program reads a tensor's memory layout (``as_strided``):
+    it is then compiled for the layout of the example inputs, which each call must
+    match."""
     module = fn if isinstance(fn, torch.nn.Module) else _FunctionModule(fn)
     try:
         program = torch.export.export(module, example_args, strict=False)
@@ -66,11 +78,12 @@ def export(fn, example_args: tuple) -> ExportedProgram:
             "Kiln compiles what torch.export can capture as one graph; remove "
             "data-dependent Python control flow or mark it with torch.cond."
         ) from error
+    reads_layout = any(node.target in MEMORY_LAYOUT_OPS for node in program.graph.nodes)
     program = program.run_decompositions(kiln_decomposition_table())
     if any(spec.kind == InputKind.TOKEN for spec in program.graph_signature.input_specs):
         # The effectful calls become plain ones, and the tokens that ordered them go.
         program = _remove_effect_tokens(program)
-    return program
+    return program, reads_layout
 
 
 def import_program(program: ExportedProgram, context: ir.Context,

@@ -54,3 +54,21 @@ def test_a_parameter_replaced_by_another_shape_is_a_call_error():
     layer.weight = torch.nn.Parameter(torch.randn(5, 8))
     with pytest.raises(kiln.CallError, match=r"'weight' is now a float32 tensor of shape \[5, 8\]"):
         compiled(x)
+
+
+def test_a_program_that_reads_memory_layout_refuses_an_input_laid_out_otherwise(tmp_path):
+    """``as_strided`` is compiled for the example's strides and storage offset; an input
+    laid out otherwise would silently read other elements than eager does."""
+    def program(x):
+        return x.as_strided((2, 2), (1, 2)) * 2
+
+    x = torch.randn(2, 3)
+    compiled = kiln.compile(program, x)
+    compiled.save(tmp_path / "program.kiln")
+    transposed = torch.randn(3, 2).t()
+    for runner in (compiled, kiln.load(tmp_path / "program.kiln")):
+        torch.testing.assert_close(runner(x), program(x), rtol=0, atol=0)
+        with pytest.raises(kiln.CallError, match=r"must have strides \(3, 1\) and storage offset 0"):
+            runner(transposed)
+    plain = kiln.compile(lambda x: x * 2, x)
+    torch.testing.assert_close(plain(transposed), transposed * 2)  # values only: any layout

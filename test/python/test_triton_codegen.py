@@ -39,7 +39,7 @@ def lower_program(fn, *args):
     (a module's parameters and buffers) the program takes first."""
     context = make_context()
     with context, ir.Location.unknown():
-        exported = export(fn, args)
+        exported, _ = export(fn, args)
         imported = import_program(exported, context)
         for stage in STAGES:
             pass_manager, _ = build_pass_manager(stage, context)
