@@ -141,9 +141,11 @@ BINARY_OPS.update({
 BINARY_OPS.update({name: _define(BitwiseBinaryOp, name) for name in ("and", "or", "xor")})
 # fmax and fmin return the operand that is not NaN; nextafter steps lhs one ulp toward rhs;
 # ldexp is lhs * 2**rhs for an integer-valued rhs; zeta is the Hurwitz zeta of (s, q);
+# igamma and igammac are the regularized incomplete gamma functions P(a, x) and Q(a, x);
 # the orthogonal polynomials take (x, n) with the degree n as a float.
 FLOAT_BINARY_OPS = (
-    "atan2", "copysign", "hypot", "fmax", "fmin", "nextafter", "ldexp", "zeta", "chebyshev_t",
+    "atan2", "copysign", "hypot", "fmax", "fmin", "nextafter", "ldexp", "zeta", "igamma",
+    "igammac", "chebyshev_t",
     "chebyshev_u", "chebyshev_v", "chebyshev_w", "shifted_chebyshev_t", "shifted_chebyshev_u",
     "shifted_chebyshev_v", "shifted_chebyshev_w", "hermite_h", "hermite_he", "laguerre_l",
     "legendre_p",

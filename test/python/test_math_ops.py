@@ -210,3 +210,16 @@ def test_orthogonal_polynomials_are_refused_by_the_cuda_target():
     with pytest.raises(kiln.KilnError, match="scf.while"):
         kiln.compile(torch.special.legendre_polynomial_p, torch.rand(4), torch.rand(4),
                      target="cuda-interpreter")
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_incomplete_gamma(dtype):
+    """Both sides of x = a + 1, a and x large and close, and the domain's edges (outside
+    it, as for a negative a, the loops must not run)."""
+    edges = [0.0, 1e-30, 0.5, 1.0, 2.0, 9.99, 10.0, 150.0, 250.0, 1e4, 1e6, INF, NAN, -8.5]
+    generator = torch.Generator().manual_seed(0)
+    a = torch.cat([torch.tensor(edges), torch.exp(torch.rand(12, generator=generator) * 16 - 6)])
+    x = torch.cat([torch.tensor(edges[:-4] + [1e4 + 50, 1e6 - 3000, INF, NAN, -8.5]),
+                   torch.exp(torch.rand(12, generator=generator) * 16 - 6)])
+    a, x = a.to(dtype)[:, None], x.to(dtype)[None, :]
+    matches_eager(lambda a, x: (torch.igamma(a, x), torch.igammac(a, x)), a, x)

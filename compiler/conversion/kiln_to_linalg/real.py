@@ -4,7 +4,7 @@ constants of the same type; comparisons are ordered (false on NaN) and give
 :class:`Condition` values, combined with ``&``, ``|`` and ``~``."""
 
 from torch_mlir import ir
-from torch_mlir.dialects import arith, math
+from torch_mlir.dialects import arith, math, scf
 
 from .builders import scalar_constant
 
@@ -145,3 +145,18 @@ def chebyshev_series(s: Real, coefficients) -> Real:
     for c in reversed(coefficients[1:]):
         following, current = current, 2 * s * current - following + c
     return s * current - following + coefficients[0]
+
+
+def while_loop(state: list[Real], keep_going, step) -> list[Real]:
+    """``while keep_going(state): state = step(state)`` as an ``scf.while`` loop;
+    ``keep_going`` returns a Condition, ``step`` the next list of Reals."""
+    types = [value.type for value in state]
+    loop = scf.WhileOp(types, [value.value for value in state])
+    before = loop.before.blocks.append(*types)
+    with ir.InsertionPoint(before):
+        current = [Real(argument) for argument in before.arguments]
+        scf.ConditionOp(keep_going(current).value, [value.value for value in current])
+    after = loop.after.blocks.append(*types)
+    with ir.InsertionPoint(after):
+        scf.YieldOp([value.value for value in step([Real(argument) for argument in after.arguments])])
+    return [Real(result) for result in loop.results]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from torch_mlir import ir
 from torch_mlir.dialects import arith, math
 
-from . import bessel_functions, special_functions
+from . import bessel_functions, incomplete_gamma, special_functions
 from .builders import scalar_constant
 from .real import Real, sqrt, where
 
@@ -78,7 +78,8 @@ def _hypot(a: Real, b: Real) -> Real:
     return where((a == float("inf")) | (b == float("inf")), float("inf"), result)
 
 
-SPECIAL_BINARY = {"zeta": special_functions.zeta, "hypot": _hypot}
+SPECIAL_BINARY = {"zeta": special_functions.zeta, "hypot": _hypot,
+                  "igamma": incomplete_gamma.igamma, "igammac": incomplete_gamma.igammac}
 UNARY = frozenset(MATH_UNARY) | frozenset(SPECIAL_UNARY) | frozenset(WITH_NATIVE_VALUE)
 BINARY = frozenset(SPECIAL_BINARY) | {"atan2"}
 

@@ -28,7 +28,7 @@ BINARY = {
     "pow": "pow", "remainder": "remainder", "logical_and": "and", "logical_or": "or",
     "logical_xor": "xor", "bitwise_and": "and", "bitwise_or": "or", "bitwise_xor": "xor",
     "atan2": "atan2", "copysign": "copysign", "hypot": "hypot", "nextafter": "nextafter",
-    "special_zeta": "zeta",
+    "special_zeta": "zeta", "igamma": "igamma", "igammac": "igammac",
     **{f"special_{kind}_polynomial_{letter}": f"{kind}_{letter}" for kind, letters in (
         ("chebyshev", "tuvw"), ("shifted_chebyshev", "tuvw"), ("hermite", ("h", "he")),
         ("laguerre", "l"), ("legendre", "p")) for letter in letters},
