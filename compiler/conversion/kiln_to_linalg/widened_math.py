@@ -1,6 +1,6 @@
 """Float functions that f32 computes in f64 and rounds once: MLIR ``math`` functions
-eager computes to a few ulp, and the special functions of :mod:`special_functions` and
-:mod:`bessel_functions`. Rounding an f64 result once is within half an ulp of the true
+eager computes to a few ulp, and the special functions of :mod:`special_functions`,
+:mod:`bessel_functions` and :mod:`incomplete_gamma`. Rounding an f64 result once is within half an ulp of the true
 value, so it matches eager wherever eager is accurate; where eager's own rounding of an
 intermediate value decides its result, that value is computed in the operand's type
 first and passed along (``WITH_NATIVE_VALUE``). f64 operands compute in f64 directly,
