@@ -25,7 +25,7 @@ from torch.export.graph_signature import InputKind, OutputKind
 from torch_mlir import ir
 from torch_mlir.extras.fx_importer import TORCH_DTYPE_TO_INT, TORCH_DTYPE_TO_MLIR_TYPE_ASM, FxImporter
 
-from ..diagnostics import FrontendError, user_line_of_stack
+from ..diagnostics import FrontendError, KilnError, user_line_of_stack
 from .decompositions import kiln_decomposition_table
 
 STATE_KINDS = {InputKind.PARAMETER, InputKind.BUFFER, InputKind.CONSTANT_TENSOR}
@@ -79,7 +79,16 @@ def export(fn, example_args: tuple) -> tuple[ExportedProgram, bool]:
             "data-dependent Python control flow or mark it with torch.cond."
         ) from error
     reads_layout = any(node.target in MEMORY_LAYOUT_OPS for node in program.graph.nodes)
-    program = program.run_decompositions(kiln_decomposition_table())
+    try:
+        program = program.run_decompositions(kiln_decomposition_table())
+    except KilnError:
+        raise
+    except Exception as error:  # torch's re-trace: functionalization asserts and the like
+        raise FrontendError(
+            f"torch.export could not decompose the program to ATen ops: "
+            f"{type(error).__name__}: {error}\nIn-place ops that change a tensor's shape "
+            "(resize_) or its storage (set_) are a common cause; return new tensors instead."
+        ) from error
     if any(spec.kind == InputKind.TOKEN for spec in program.graph_signature.input_specs):
         # The effectful calls become plain ones, and the tokens that ordered them go.
         program = _remove_effect_tokens(program)

@@ -76,6 +76,16 @@ def test_a_dtype_the_importer_lacks_is_refused_at_the_users_line(program):
         kiln.compile(program, torch.randn(3))
 
 
+def test_a_failed_decomposition_retrace_is_a_frontend_error():
+    """torch's re-trace asserts on a resize_ of an input; that was a bare AssertionError."""
+    def program(x):
+        x.resize_(2, 2)
+        return x * 2
+
+    with pytest.raises(kiln.KilnError, match=r"(?s)could not decompose the program.*resize_"):
+        kiln.compile(program, torch.randn(3, 3))
+
+
 def test_unknown_target():
     with pytest.raises(kiln.KilnError, match="unknown target 'tpu'; available: cpu, cuda"):
         kiln.compile(lambda x: x + 1, torch.randn(2), target="tpu")
