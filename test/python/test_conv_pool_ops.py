@@ -116,8 +116,8 @@ def test_max_pool2d_backward():
         g, x, [3, 3], [2, 2], [1, 1], [1, 1], False, i), grad, x, indices)
 
 
-@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
-@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("mode, padding_mode", [
+    ("bilinear", "zeros"), ("nearest", "border"), ("bicubic", "reflection")])
 def test_grid_sample(mode, padding_mode):
     grid = torch.rand(2, 3, 4, 2, generator=_generator) * 2.4 - 1.2
     check(lambda x, g: F.grid_sample(x, g, mode=mode, padding_mode=padding_mode,
@@ -173,7 +173,7 @@ def test_cdist_nan():
         check_with_nan(lambda a, b: torch.cdist(a, b, p), a, rand(2, 4))
 
 
-@pytest.mark.parametrize("p", [0.0, 1.0, 2.0, 3.0, math.inf])
+@pytest.mark.parametrize("p", [0.0, 3.0, math.inf])
 def test_pdist(p):
     check(lambda x: F.pdist(x, p), rand(7, 3))
 
@@ -185,7 +185,7 @@ def test_pdist_nan():
         check_with_nan(lambda x: F.pdist(x, p), x)
 
 
-@pytest.mark.parametrize("p", [0.0, 1.0, 2.0, math.inf])
+@pytest.mark.parametrize("p", [0.0, 2.0, math.inf])
 def test_dist(p):
     check(lambda a, b: torch.dist(a, b, p), rand(3, 4), rand(4))
 
@@ -197,9 +197,9 @@ def test_antialiased_bilinear_resize(options):
     check(lambda x: F.interpolate(x, mode="bilinear", antialias=True, **options), rand(2, 3, 7, 9))
 
 
-@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
-@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
-@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("mode, padding_mode, align_corners", [
+    ("bilinear", "zeros", False), ("bilinear", "reflection", True),
+    ("bilinear", "border", True), ("nearest", "reflection", False), ("nearest", "zeros", True)])
 def test_grid_sample_3d(mode, padding_mode, align_corners):
     grid = torch.rand(2, 3, 2, 4, 3, generator=_generator) * 2.6 - 1.3
     check(lambda x, g: F.grid_sample(x, g, mode=mode, padding_mode=padding_mode,
