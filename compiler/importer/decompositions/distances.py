@@ -10,6 +10,9 @@ DIFFERENCE_LIMIT = 1 << 24
 """The most elements the pairwise differences of ``cdist`` and ``pdist`` may have: they
 are materialized, ``m`` times the size of the result."""
 
+EAGER_DTYPES = (torch.float32, torch.float64)
+"""The dtypes eager's CPU distance kernels take."""
+
 
 def _p_norm(diff, p: float, max_skips_nan: bool = False):
     """The p-norm of ``diff`` over its last dimension, reduced as eager's distance
@@ -41,7 +44,7 @@ def cdist_forward(x1, x2, p, compute_mode=None):
     leaves it to eager and either side has more than 25 rows; the same is done here, so
     both round alike. Other distances come from the materialized differences, refused
     past ``DIFFERENCE_LIMIT`` elements."""
-    if not x1.is_floating_point() or x1.dtype != x2.dtype:
+    if x1.dtype not in EAGER_DTYPES or x1.dtype != x2.dtype:
         return NotImplemented
     rows1, rows2 = x1.shape[-2], x2.shape[-2]
     batch = torch.broadcast_shapes(x1.shape[:-2], x2.shape[:-2])
@@ -60,7 +63,7 @@ def pdist_forward(x, p=2):
     row-major order, from the materialized differences (refused past
     ``DIFFERENCE_LIMIT`` elements); eager computes these directly too."""
     rows, width = x.shape
-    if not x.is_floating_point() or rows * (rows - 1) // 2 * width > DIFFERENCE_LIMIT:
+    if x.dtype not in EAGER_DTYPES or rows * (rows - 1) // 2 * width > DIFFERENCE_LIMIT:
         return NotImplemented
     first, second = _upper_pairs(rows, x.device)
     return _p_norm(x.index_select(0, first) - x.index_select(0, second), p)
