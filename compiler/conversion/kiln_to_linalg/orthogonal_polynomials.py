@@ -20,12 +20,11 @@ from torch_mlir.dialects import arith, math, scf
 from .builders import scalar_constant
 from .real import Condition, Real, where
 
-I64 = 64
 HERMITE_LIMIT = {32: 128, 64: 512}  # eager's degree above which Hermite gives NaN
 
 
 def _i64() -> ir.Type:
-    return ir.IntegerType.get_signless(I64)
+    return ir.IntegerType.get_signless(64)
 
 
 class Degree:
@@ -57,9 +56,10 @@ class Degree:
         low_bit = arith.andi(self.value, scalar_constant(1, _i64()))
         return Condition(arith.cmpi(arith.CmpIPredicate.eq, low_bit, scalar_constant(0, _i64())))
 
-    def plus(self, k: int, like: Real) -> Real:
-        """``n + k`` converted to ``like``'s float type, as eager's int64 arithmetic does."""
-        return Real(arith.sitofp(like.type, arith.addi(self.value, scalar_constant(k, _i64()))))
+    def plus(self, k: int, like: Real, times: int = 1) -> Real:
+        """``times * n + k`` in int64, converted to ``like``'s float type, as eager does."""
+        value = self.value if times == 1 else arith.muli(self.value, scalar_constant(times, _i64()))
+        return Real(arith.sitofp(like.type, arith.addi(value, scalar_constant(k, _i64()))))
 
     def limited(self, use: Condition) -> "Degree":
         """n where ``use`` holds, else 0 (so that a loop bounded by it does not run)."""
@@ -136,8 +136,7 @@ def chebyshev(kind: str, x: Real, n: Degree, closed_form_above: int,
     closed form used inside (-1, 1) above degree ``closed_form_above``. The shifted
     W takes its parity value where cos(acos(x)/2) rounds to 1 (``w_parity_fallback``)."""
     one = x.lift(1.0)
-    two_n_plus_1 = Real(arith.sitofp(x.type, arith.addi(arith.addi(n.value, n.value),
-                                                       scalar_constant(1, _i64()))))
+    two_n_plus_1 = n.plus(1, x, times=2)
     inside = abs(x) < 1.0
     angle = _acos(x)
     if kind == "t":
