@@ -52,7 +52,8 @@ def bunch_kaufman(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Te
         imax = below.argmax(-2, keepdim=True)
         colmax = below.amax(-2, keepdim=True).clamp(min=0.0)
         row_of_imax = torch.gather(w, -2, imax.expand(batch[:-2] + (1, n))).abs()
-        rowmax = torch.where((columns >= k) & (columns != imax), row_of_imax, 0.0).amax(-1, keepdim=True)
+        off_diagonal = (columns >= k) & (columns != imax)
+        rowmax = torch.where(off_diagonal, row_of_imax, 0.0).amax(-1, keepdim=True)
         diagonal_of_imax = torch.gather(row_of_imax, -1, imax)
         zero = (torch.maximum(absakk, colmax) == 0) | absakk.isnan()
         keep = (absakk >= ALPHA * colmax) | (absakk >= ALPHA * colmax * (colmax / rowmax))
@@ -113,7 +114,8 @@ def linalg_ldl_factor_ex(a, *, hermitian=False, check_errors=False):
         return NotImplemented
     ld, pivots, info = bunch_kaufman(widened(a))
     if check_errors:
-        aten._linalg_check_errors.default(info, "torch.linalg.ldl_factor_ex", is_matrix=a.dim() == 2)
+        aten._linalg_check_errors.default(info, "torch.linalg.ldl_factor_ex",
+                                          is_matrix=a.dim() == 2)
     return ld.to(a.dtype), pivots, info
 
 
