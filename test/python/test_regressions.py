@@ -202,3 +202,19 @@ def test_a_returned_torch_return_types_tuple_keeps_its_type_through_save_and_loa
         assert type(result[0]) is torch.return_types.max
         assert type(result[1][1]["smallest"]) is torch.return_types.min
         torch.testing.assert_close(result, program(x), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("source", [torch.float32, torch.float64, torch.float16])
+def test_rounding_to_bfloat16_keeps_subnormals_as_eager_does(source):
+    """Found by the math helper: f32 -> bf16 on the CPU went through x86's conversion,
+    which flushes subnormals to zero (-1.2e-39 became -0.0)."""
+    x = torch.tensor([-1.2e-39, 1e-40, 3.0e-39, 1.17e-38, 1.0, 1.00390625, 1.01171875, -2.5,
+                      3.3895e38, 3.4e38, float("inf"), -0.0, float("nan")]).to(source)
+
+    def program(x):
+        return x.to(torch.bfloat16)
+
+    compiled = kiln.compile(program, x)
+    torch.testing.assert_close(compiled(x), program(x), rtol=0, atol=0, equal_nan=True)
+    if source != torch.float16:  # float16 has no values this small
+        assert (compiled(x)[:4] != 0).all()

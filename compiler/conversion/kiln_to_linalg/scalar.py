@@ -144,6 +144,8 @@ def cast(x: ir.Value, target: ir.Type) -> ir.Value:
         return compare("ne", x, scalar_constant(0, source))
     source_is_float = isinstance(source, ir.FloatType)
     target_is_float = isinstance(target, ir.FloatType)
+    if source_is_float and isinstance(target, ir.BF16Type):
+        return _round_to_bfloat16(x)
     if source_is_float and target_is_float:
         return arith.extf(target, x) if target.width > source.width else arith.truncf(target, x)
     if source_is_float:
@@ -154,3 +156,19 @@ def cast(x: ir.Value, target: ir.Type) -> ir.Value:
     if target.width > source.width:
         return arith.extui(target, x) if is_bool else arith.extsi(target, x)
     return arith.trunci(target, x)
+
+
+def _round_to_bfloat16(x: ir.Value) -> ir.Value:
+    """``x`` rounded to bfloat16 as torch rounds: through f32, to nearest even on the
+    upper 16 bits, subnormals kept, every NaN as 0x7FC0. LLVM's x86 conversion
+    (``vcvtneps2bf16``) flushes subnormals to zero, which eager does not."""
+    f32, i32, i16 = ir.F32Type.get(), ir.IntegerType.get_signless(32), ir.IntegerType.get_signless(16)
+    if x.type != f32:
+        x = arith.extf(f32, x) if x.type.width < 32 else arith.truncf(f32, x)
+    bits = arith.bitcast(i32, x)
+    sixteen = scalar_constant(16, i32)
+    lowest_kept = arith.andi(arith.shrsi(bits, sixteen), scalar_constant(1, i32))
+    rounded = arith.addi(bits, arith.addi(scalar_constant(0x7FFF, i32), lowest_kept))
+    upper = arith.trunci(i16, arith.shrsi(rounded, sixteen))
+    is_nan = arith.cmpf(ir.IntegerAttr.get(ir.IntegerType.get_signless(64), 14), x, x)  # uno
+    return arith.bitcast(ir.BF16Type.get(), arith.select(is_nan, scalar_constant(0x7FC0, i16), upper))

@@ -108,6 +108,9 @@ class BodyRenderer:
         names = [e for e, _ in operands]
         if op.name in _INFIX:
             return f"{names[0]} {_INFIX[op.name]} {names[1]}"
+        if op.name == "arith.shrui":  # >> of a signed Triton integer shifts its sign in
+            unsigned = f"tl.uint{BIT_WIDTHS[result]}"
+            return f"({names[0]}.to({unsigned}, bitcast=True) >> {names[1]}).to({tl_type(result)}, bitcast=True)"
         if op.name == "arith.negf":
             return f"-{names[0]}"
         if op.name == "math.sqrt" and result == "f64":  # tl.sqrt_rn takes f32 only
