@@ -192,3 +192,30 @@ def test_ldl_factor_and_solve():
     x = torch.randn(4, 5, 5, generator=torch.Generator().manual_seed(1))
     assert (torch.linalg.ldl_factor(x + x.mT).pivots < 0).any()
     check(factor_and_solve, x, rand(4, 5, 2))
+
+
+def test_eigenvalues_and_singular_values():
+    def values(x, wide):
+        return (torch.linalg.eigvalsh(x), torch.linalg.eigvalsh(x, UPLO="U"),
+                torch.linalg.svdvals(wide))
+    check(values, rand(2, 4, 4), rand(3, 5))
+
+
+def test_repeated_eigenvalues():
+    q, _ = torch.linalg.qr(rand(4, 4))
+    a = q @ torch.diag(torch.tensor([2.0, -1.0, 2.0, 2.0])) @ q.mT
+    assert_matches_eager(torch.linalg.eigvalsh, a)
+
+
+def test_eigenvectors_are_refused():
+    with pytest.raises(kiln.KilnError, match="_linalg_eigh"):
+        kiln.compile(torch.linalg.eigh, rand(4, 4))
+
+
+def test_non_finite_input_gives_nan_values():
+    compiled = kiln.compile(torch.linalg.svdvals, rand(3, 3))
+    with_nan = rand(3, 3)
+    with_nan[1, 2] = float("nan")
+    with pytest.raises(RuntimeError):
+        torch.linalg.svdvals(with_nan)
+    assert compiled(with_nan).isnan().all()

@@ -7,9 +7,9 @@ eager's up to rounding. Matrices larger than ``matrices.MAX_UNROLLED_SIZE`` are 
 alone (refused).
 """
 
-from . import cholesky, determinant, ldl, lu, powers, qr, solve, triangular
+from . import cholesky, determinant, ldl, lu, powers, qr, solve, spectral, triangular
 
-FAMILIES = (cholesky, determinant, ldl, lu, powers, qr, solve, triangular)
+FAMILIES = (cholesky, determinant, ldl, lu, powers, qr, solve, spectral, triangular)
 
 TORCH_DECOMPOSITIONS = []
 
