@@ -160,7 +160,8 @@ def linalg_svd(a, full_matrices=True, compute_uv=True, driver=None):
     check_finite(a, "linalg.svd")
     x = widened(a)
     gram = x.mT @ x if a.shape[-2] >= a.shape[-1] else x @ x.mT
-    values = symmetric_eigenvalues(gram).clamp(min=0).sqrt().flip(-1)
+    descending = -ascending(-symmetric_eigenvalues(gram))
+    values = descending.clamp(min=0).sqrt()
     return left, values.to(a.dtype), right
 
 
