@@ -218,3 +218,15 @@ def test_rounding_to_bfloat16_keeps_subnormals_as_eager_does(source):
     torch.testing.assert_close(compiled(x), program(x), rtol=0, atol=0, equal_nan=True)
     if source != torch.float16:  # float16 has no values this small
         assert (compiled(x)[:4] != 0).all()
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_average_pooling_sums_in_float32(dtype):
+    """Found by the differential run: avg_pool2d summed float16 windows in float16,
+    1 ulp off eager, which sums and divides in float32 and rounds once."""
+    x = (_normal(3 * 7 * 9 * 11).reshape(3, 7, 9, 11) * 2).to(dtype)
+    for program in (lambda x: torch.nn.functional.avg_pool2d(x, 2),
+                    lambda x: torch.nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True,
+                                                             count_include_pad=False)):
+        compiled = kiln.compile(program, x)
+        torch.testing.assert_close(compiled(x), program(x), rtol=0, atol=0)

@@ -139,11 +139,16 @@ def convert_avg_pool(rewriter, op):
     kernel, stride, padding = (_per_dim(rewriter.constant(o), rank) for o in op.operands[1:4])
     count_include_pad, divisor = (rewriter.constant(o) for o in op.operands[5:7])
     type_ = rewriter.result_type(op)
+    # Half precision sums and divides in f32 and rounds once, as eager's kernel does.
+    compute = (ir.RankedTensorType.get(list(type_.shape), ir.F32Type.get())
+               if isinstance(type_.element_type, (ir.F16Type, ir.BF16Type)) else type_)
+    x = rewriter.cast(x, compute.element_type)
     windows = Windows(x, kernel, stride, padding, [1] * rank, type_.shape)
-    total = _combine(list(windows.slices(0.0)), "add", type_)
+    total = _combine(list(windows.slices(0.0)), "add", compute)
     if divisor:
-        divisors = rewriter.splat(divisor, type_)
+        divisors = rewriter.splat(divisor, compute)
     else:
         counts = rewriter.dense(windows.counts(count_include_pad), ir.IntegerType.get_signless(64))
-        divisors = rewriter.broadcast_to(rewriter.cast(counts, type_.element_type), list(type_.shape))
-    return [kiln.BINARY_OPS["div"](total, divisors, type_).result]
+        divisors = rewriter.broadcast_to(rewriter.cast(counts, compute.element_type), list(type_.shape))
+    average = kiln.BINARY_OPS["div"](total, divisors, compute).result
+    return [rewriter.cast(average, type_.element_type)]
