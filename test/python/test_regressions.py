@@ -230,3 +230,25 @@ def test_half_precision_average_pooling_sums_in_float32(dtype):
                                                              count_include_pad=False)):
         compiled = kiln.compile(program, x)
         torch.testing.assert_close(compiled(x), program(x), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean"])
+def test_half_precision_scatter_reductions_round_as_eager(reduce, dtype):
+    """Found by the differential run: a half-precision scatter_add rounded the sum of
+    the sources before adding the target; eager adds everything in float32 and rounds
+    once (and a mean rounds its sum, then the quotient)."""
+    generator = torch.Generator().manual_seed(0)
+    x = (torch.randn(4, 6, generator=generator) * 3).to(dtype)
+    index = torch.randint(0, 6, (3, 9), generator=generator)
+    source = (torch.randn(3, 9, generator=generator) * 1.1).to(dtype)
+    for include_self in (True, False):
+        def program(x, index, source):
+            return x.scatter_reduce(1, index, source, reduce, include_self=include_self)
+
+        compiled = kiln.compile(program, x, index, source)
+        assert compiled.stats["fallbacks"] == []
+        for _ in range(3):
+            index = torch.randint(0, 6, (3, 9), generator=generator)
+            torch.testing.assert_close(compiled(x, index, source), program(x, index, source),
+                                       rtol=0, atol=0)

@@ -64,6 +64,8 @@ def scatter_reduce(x, dim, index, src, reduce, *, include_self=True):
     dim = dim % x.dim()
     if index.numel() * x.shape[dim] > MAX_MATCHES:
         return NotImplemented
+    if x.dtype in (torch.float16, torch.bfloat16) and reduce in ("sum", "prod", "mean"):
+        return _half_in_float32(x, dim, index, src, reduce, include_self)
     reduce_over, combine = SCATTER_REDUCTIONS[reduce]
     identity = _reduction_identity(reduce, x.dtype)
     matches = _scatter_matches(x, dim, index)
@@ -77,6 +79,18 @@ def scatter_reduce(x, dim, index, src, reduce, *, include_self=True):
         divisor = (count + int(include_self)).clamp(min=1)
         result = result / divisor if x.is_floating_point() else torch.div(result, divisor, rounding_mode="floor")
     return torch.where(count > 0, result.to(x.dtype), x)
+
+
+def _half_in_float32(x, dim, index, src, reduce, include_self):
+    """Eager's CPU kernel sums and multiplies half-precision sources in float32 and rounds
+    once; a mean rounds its sum, then the quotient."""
+    wide = scatter_reduce(x.float(), dim, index, src.float(), "sum" if reduce == "mean" else reduce,
+                          include_self=include_self)
+    if reduce != "mean":
+        return wide.to(x.dtype)
+    count = _pad_to(_scatter_matches(x, dim, index).sum(dim + 1), x.shape, 0) + int(include_self)
+    quotient = wide.to(x.dtype).float() / count.clamp(min=1)
+    return torch.where(count > 0, quotient.to(x.dtype), x)
 
 
 def scatter_add(x, dim, index, src):
