@@ -39,25 +39,15 @@ Terms = tuple[tuple[int, int], ...]  # (extent, stride) pairs, outermost first
 
 @dataclass(frozen=True)
 class Operand:
-    """A or C: element ``(batch, i, j)`` is at ``offset + batch + f(i) + g(j)``.
+    """A, B or C: element ``(batch, i, j)`` is at ``offset + batch + f(i) + g(j)``.
 
-    ``rows`` splits the flat row index ``i`` and ``columns`` the flat column index ``j``
-    (k for A, n for C) into one index per pair; ``f`` and ``g`` sum index * stride. Rows
+    ``rows`` splits the flat row index ``i`` (m for A and C, k for B) and ``columns``
+    the flat column index ``j`` (k for A, n for B and C) into one index per pair; ``f``
+    and ``g`` sum index * stride. B's terms make packing it the im2col step. Rows
     of several terms let a projection whose rows are not one stride apart in A (the
     sequence and batch of attention's projections, through a transpose) run as one tall
     GEMM rather than a batch of short ones.
     """
-
-    offset: int
-    batch_strides: tuple[int, ...]
-    rows: Terms
-    columns: Terms
-
-
-@dataclass(frozen=True)
-class Gathered:
-    """B: element ``(batch, k, j)`` is at ``offset + batch + f(k) + g(j)``, both split
-    as :class:`Operand`'s columns are."""
 
     offset: int
     batch_strides: tuple[int, ...]
@@ -74,7 +64,7 @@ class GemmShape:
     n: int
     k: int
     a: Operand
-    b: Gathered
+    b: Operand
     c: Operand
     accumulate: bool  # add to C's contents rather than overwrite them
 
@@ -103,15 +93,10 @@ def _span(offset: int, terms) -> int:
 
 def spans(shape: GemmShape) -> dict[str, int]:
     """Elements each flat view needs, keyed ``a``, ``b``, ``c``, and ``p`` for the panels."""
-    a, b, c = shape.a, shape.b, shape.c
-    return {
-        "a": _span(a.offset, [*a.rows, *a.columns,
-                              *zip(shape.batch, a.batch_strides)]),
-        "b": _span(b.offset, [*b.rows, *b.columns, *zip(shape.batch, b.batch_strides)]),
-        "c": _span(c.offset, [*c.rows, *c.columns,
-                              *zip(shape.batch, c.batch_strides)]),
-        "p": shape.packed_elements,
-    }
+    operands = {"a": shape.a, "b": shape.b, "c": shape.c}
+    sizes = {key: _span(x.offset, [*x.rows, *x.columns, *zip(shape.batch, x.batch_strides)])
+             for key, x in operands.items()}
+    return {**sizes, "p": shape.packed_elements}
 
 
 def _split(index: str, terms: tuple[tuple[int, int], ...]) -> str:
@@ -195,7 +180,7 @@ class _Writer:
                      f"({expression})>({', '.join(dims)}){symbol_values}")
         return value
 
-    def _batch_offset(self, operand: Operand | Gathered) -> str:
+    def _batch_offset(self, operand: Operand) -> str:
         """An affine expression of ``d0`` (the flat batch index) for the operand's offset."""
         return f"{operand.offset} + {_split('d0', tuple(zip(self.shape.batch, operand.batch_strides)))}"
 

@@ -12,7 +12,7 @@ from ....ir_walk import collect_ops, named
 from ....kernel_arguments import append_kernel_arguments
 from ....linalg_queries import loop_extents, reduction_dims
 from ....pass_registry import register_pass
-from .gemm_codegen import Gathered, GemmShape, Operand, gemm_function, pack_function, spans
+from .gemm_codegen import GemmShape, Operand, gemm_function, pack_function, spans
 
 ALIGNMENT = 64
 
@@ -175,8 +175,8 @@ def gemm_shape(generic: ir.Operation) -> tuple[GemmShape, int] | None:
         batch=tuple(extents[d] for d in batch), m=math.prod(extents[d] for d in rows),
         n=math.prod(extents[d] for d in columns), k=math.prod(extents[d] for d in k_dims),
         a=operand(a_strides, a_offset, terms(k_dims, a_strides)),
-        b=Gathered(offset=b_offset, batch_strides=tuple(b_strides[d] for d in batch),
-                   rows=terms(k_dims, b_strides), columns=terms(columns, b_strides)),
+        b=Operand(offset=b_offset, batch_strides=tuple(b_strides[d] for d in batch),
+                  rows=terms(k_dims, b_strides), columns=terms(columns, b_strides)),
         c=operand(c_strides, c_offset, ((math.prod(extents[d] for d in columns), 1),)),
         accumulate=True)
     return shape, b_index
