@@ -290,6 +290,8 @@ class Executable:
             problem = self._device.check_tensor(arg)
             if problem:
                 raise CallError(f"{where} {problem}; move it with .to('{self.target}')")
+            if arg.is_conj() or arg.is_neg():  # lazy views: memory holds other values
+                arg = arg.resolve_conj().resolve_neg()
             checked.append(arg if arg.is_contiguous() else arg.contiguous())
         return checked
 

@@ -26,6 +26,7 @@ from torch_mlir import ir
 from torch_mlir.extras.fx_importer import TORCH_DTYPE_TO_INT, TORCH_DTYPE_TO_MLIR_TYPE_ASM, FxImporter
 
 from ..diagnostics import FrontendError, KilnError, user_line_of_stack
+from .complex_as_real import complex_as_real, has_complex_values
 from .decompositions import kiln_decomposition_table
 
 STATE_KINDS = {InputKind.PARAMETER, InputKind.BUFFER, InputKind.CONSTANT_TENSOR}
@@ -107,6 +108,8 @@ def import_program(program: ExportedProgram, context: ir.Context,
         raise FrontendError("parameters and buffers must precede user inputs in the exported graph")
     mutations = _mutations(program, state_names)
     graph, scalar_inputs, constant_outputs = _tensors_only(program, len(state_names), len(mutations))
+    if has_complex_values(graph):
+        graph = complex_as_real(graph)
     _check_importable_dtypes(graph)
     importer = FxImporter(context=context)
     importer.import_stateless_graph(graph, func_name=function_name)
