@@ -82,7 +82,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
         unshared_bytes = ir.IntegerAttr(
             find_function(module, entry_point).attributes["kiln.unshared_bytes"]).value
         host_program = extract_host_program(module, entry_point, len(imported.state_names),
-                                            imported.user_input_count)
+                                            imported.user_input_count + len(imported.random_draws))
         kernels, host_program = share_identical_kernels(split_kernels(module), host_program)
         timings["host_program"] = time.perf_counter() - started
         for index, stage in enumerate(stages[whole_module_stages:], start=whole_module_stages + 1):
@@ -113,7 +113,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
         inputs=[_spec_of(name, arg, with_layout=reads_layout) for name, arg in tensor_inputs],
         outputs=outputs, output_tree=output_tree.dumps(program.call_spec.out_spec),
         mutations=list(imported.mutations), scalar_inputs=list(imported.scalar_inputs),
-        constant_outputs=list(imported.constant_outputs),
+        constant_outputs=list(imported.constant_outputs), random_draws=list(imported.random_draws),
         stats={
             "kernels": sum(isinstance(step, Launch) for step in steps),
             "distinct_kernels": len(kernels),

@@ -24,9 +24,11 @@ from .devices import get_device
 from .errors import ArtifactError, CallError
 from .fallback import bind_fallback
 from .host_program import BufferRef, Copy, Fallback, HostProgram, Launch, Prepack
+from .random_draws import RandomDraw
 
 FORMAT = "kiln-executable"
-FORMAT_VERSION = 6  # 3: a sha256 checksum; 4: in-place updates; 5: Python scalars; 6: input layouts
+FORMAT_VERSION = 7  # 3: a sha256 checksum; 4: in-place updates; 5: Python scalars; 6: input layouts;
+# 7: random draws
 # Scratch buffers start on a 64-byte boundary, as the compiler's allocations assume.
 ALIGNMENT = 64
 
@@ -81,6 +83,9 @@ class Executable:
     # constant results, as (position among the results, value).
     scalar_inputs: list[tuple[int, object]] = field(default_factory=list)
     constant_outputs: list[tuple[int, object]] = field(default_factory=list)
+    # Random numbers drawn through torch before the kernels run: the arguments after the
+    # inputs.
+    random_draws: list[RandomDraw] = field(default_factory=list)
 
     def __post_init__(self):
         self._output_spec = output_tree.loads(self.output_tree)
@@ -103,6 +108,7 @@ class Executable:
     def _bind_to(self, device) -> None:
         program = self.host_program
         self.state = [device.adopt(t) for t in self.state]
+        self._torch_device = device.empty((0,), torch.float32).device
         # Scratch memory lives as long as the executable; its addresses never change.
         self._arena = _Scratch(device, program.arena_bytes) if program.arena_bytes else None
         self._persistent = [_Scratch(device, nbytes) for nbytes in program.persistent_bytes]
@@ -124,7 +130,8 @@ class Executable:
         ``slots``. :class:`Prepack` steps go to :attr:`_prepacks` instead, with the state
         indices they read.
         """
-        counts = {"state": len(self.state), "input": len(self.inputs), "output": len(self.outputs)}
+        counts = {"state": len(self.state), "input": len(self.inputs) + len(self.random_draws),
+                  "output": len(self.outputs)}
         starts = {"state": 0, "input": counts["state"], "output": counts["state"] + counts["input"]}
         scratch_slots: dict[BufferRef, int] = {}
 
@@ -211,6 +218,7 @@ class Executable:
         if self._device is None:
             self.bind()
         inputs = self._checked_inputs(self._without_scalars(args) if self.scalar_inputs else args)
+        inputs += [draw.draw(self._device, self._torch_device) for draw in self.random_draws]
         outputs = [self._outputs.empty(i, s.shape, s.torch_dtype) for i, s in enumerate(self.outputs)]
         live_state = self._current_state()
         state = [t if t.is_contiguous() else t.contiguous() for t in live_state]
@@ -307,6 +315,7 @@ class Executable:
             "mutations": [list(m) for m in self.mutations],
             "scalar_inputs": [list(s) for s in self.scalar_inputs],
             "constant_outputs": [list(c) for c in self.constant_outputs],
+            "random_draws": [draw.to_record() for draw in self.random_draws],
         }
         record["checksum"] = _checksum(record)
         torch.save(record, path)
@@ -347,6 +356,7 @@ def load(path: str | Path | BinaryIO, bind: bool = True) -> Executable:
         mutations=[(str(kind), int(index)) for kind, index in record["mutations"]],
         scalar_inputs=[(int(position), value) for position, value in record["scalar_inputs"]],
         constant_outputs=[(int(position), value) for position, value in record["constant_outputs"]],
+        random_draws=[RandomDraw.from_record(draw) for draw in record["random_draws"]],
     )
     if bind:
         executable.bind()
@@ -362,7 +372,7 @@ def _checksum(record: dict) -> str:
         digest.update(tensor.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
     metadata = [record["target"], record["host_program"], record["inputs"], record["outputs"],
                 record["output_tree"], record["mutations"], record["scalar_inputs"],
-                record["constant_outputs"]]
+                record["constant_outputs"], record["random_draws"]]
     digest.update(json.dumps(metadata, sort_keys=True).encode())
     return digest.hexdigest()
 

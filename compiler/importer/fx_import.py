@@ -28,6 +28,7 @@ from torch_mlir.extras.fx_importer import TORCH_DTYPE_TO_INT, TORCH_DTYPE_TO_MLI
 from ..diagnostics import FrontendError, KilnError, user_line_of_stack
 from .complex_as_real import complex_as_real, has_complex_values
 from .decompositions import kiln_decomposition_table
+from .random_draws import RandomDraw, hoist_random_draws
 
 STATE_KINDS = {InputKind.PARAMETER, InputKind.BUFFER, InputKind.CONSTANT_TENSOR}
 # Ops that raise in eager when their first argument fails a test against 0: a nonzero
@@ -54,6 +55,8 @@ class ImportedProgram:
     # that are constants: (position among the user outputs, value).
     scalar_inputs: tuple[tuple[int, object], ...] = ()
     constant_outputs: tuple[tuple[int, object], ...] = ()
+    # Random ops the runtime draws through torch: the arguments after the user inputs.
+    random_draws: tuple[RandomDraw, ...] = ()
 
 
 # Ops whose result depends on how their operand lies in memory, not only on its values.
@@ -108,6 +111,7 @@ def import_program(program: ExportedProgram, context: ir.Context,
         raise FrontendError("parameters and buffers must precede user inputs in the exported graph")
     mutations = _mutations(program, state_names)
     graph, scalar_inputs, constant_outputs = _tensors_only(program, len(state_names), len(mutations))
+    graph, random_draws = hoist_random_draws(graph)
     if has_complex_values(graph):
         graph = complex_as_real(graph)
     _check_importable_dtypes(graph)
@@ -115,7 +119,7 @@ def import_program(program: ExportedProgram, context: ir.Context,
     importer.import_stateless_graph(graph, func_name=function_name)
     user_inputs = len(kinds) - len(state_names) - len(scalar_inputs)
     return ImportedProgram(importer.module, function_name, state_names, user_inputs, mutations,
-                           scalar_inputs, constant_outputs)
+                           scalar_inputs, constant_outputs, random_draws)
 
 
 def _check_importable_dtypes(graph: torch.fx.Graph) -> None:

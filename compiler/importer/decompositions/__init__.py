@@ -13,10 +13,10 @@ import functools
 from torch._decomp import core_aten_decompositions, get_decompositions
 
 from . import (convolution, distances, elementwise, indexing, linalg, nn, pooling, products,
-               reductions, resampling, sorting)
+               random, reductions, resampling, sorting)
 
 FAMILIES = (convolution, distances, elementwise, indexing, linalg, nn, pooling, products,
-            reductions, resampling, sorting)
+            random, reductions, resampling, sorting)
 
 
 def kiln_decomposition_table() -> dict:

@@ -33,10 +33,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     torch's own decomposition (through ``_scaled_dot_product_flash_attention_for_cpu``)
     returns it (L, N, H, E) in memory; a traced ``transpose(1, 2).reshape(...)`` of the
     output then becomes a view that a later ``view`` cannot follow (GPT-2 with SDPA).
-    Dropout is random, so attention with dropout is left to torch.
     """
-    if dropout_p:
-        return NotImplemented
     if attn_mask is not None and attn_mask.dtype == torch.bool:  # True: may attend
         attn_mask = torch.where(attn_mask, 0.0, float("-inf")).to(query.dtype)
     output, _ = aten._scaled_dot_product_attention_math.default(
