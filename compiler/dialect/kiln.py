@@ -99,7 +99,10 @@ class BinaryOp(KilnOp):
 
 
 class BitwiseBinaryOp(BinaryOp):
-    """Bitwise ``and``, ``or``, ``xor`` on integers: logical on i1."""
+    """Bitwise ``and``, ``or``, ``xor`` on integers: logical on i1. ``shift_left`` and
+    ``shift_right`` (not on i1) shift by ``rhs`` as eager does: by a negative amount or
+    the width or more, to 0 (a signed right shift, to the sign in every bit); a right
+    shift of ``ui8`` brings in zeros."""
 
     def check(self):
         message = super().check()
@@ -139,6 +142,8 @@ BINARY_OPS.update({
     for name in ("sub", "div", "pow", "remainder")
 })
 BINARY_OPS.update({name: _define(BitwiseBinaryOp, name) for name in ("and", "or", "xor")})
+BINARY_OPS.update({name: _define(BitwiseBinaryOp, name, bool_allowed=False)
+                   for name in ("shift_left", "shift_right")})
 # fmax and fmin return the operand that is not NaN; nextafter steps lhs one ulp toward rhs;
 # ldexp is lhs * 2**rhs for an integer-valued rhs; zeta is the Hurwitz zeta of (s, q);
 # igamma and igammac are the regularized incomplete gamma functions P(a, x) and Q(a, x);

@@ -10,6 +10,7 @@ from ...ir_walk import collect_ops
 from ...pass_registry import register_pass
 from . import data_movement, elementwise, structured  # noqa: F401  (registers lowerings)
 from .registry import LOWERINGS
+from .signedness import replaced, signless_types
 
 # Kept: kiln-outline-kernels turns these into functions and calls.
 KERNEL_STRUCTURE_OPS = ("kiln.kernel", "kiln.yield", "kiln.fallback")
@@ -25,6 +26,8 @@ class ConvertKilnToLinalg:
     Elementwise ops, broadcasts, reductions, gathers and convolutions become
     ``linalg.generic``; matmuls become ``linalg.matmul``/``linalg.batch_matmul``;
     slices, concats and pads become ``tensor.extract_slice``/``tensor.insert_slice``.
+    Unsigned (``ui8``) tensors become signless ``i8`` ones whose arithmetic is unsigned
+    (``signedness``).
 
         %r = "kiln.exp"(%x) : (tensor<4xf32>) -> tensor<4xf32>
       becomes
@@ -41,6 +44,11 @@ class ConvertKilnToLinalg:
     def run(self, module: ir.Operation) -> None:
         kiln_ops = collect_ops(module, lambda op: op.name.startswith("kiln.")
                                and op.name not in KERNEL_STRUCTURE_OPS)
+        with signless_types(module):
+            self.lower(kiln_ops)
+
+    def lower(self, kiln_ops: list[ir.Operation]) -> None:
+        """Replace each of ``kiln_ops`` by its lowering."""
         for op in kiln_ops:
             lowering = LOWERINGS.get(op.name)
             if lowering is None:
@@ -49,5 +57,6 @@ class ConvertKilnToLinalg:
                 replacement = lowering(op)
             if not isinstance(replacement, ir.Value):  # some linalg builders return the op
                 replacement = replacement.results[0] if hasattr(replacement, "results") else replacement[0]
+            replaced(op.results[0], replacement)
             op.results[0].replace_all_uses_with(replacement)
             op.erase()

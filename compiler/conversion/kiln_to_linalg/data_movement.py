@@ -1,11 +1,14 @@
 """Lowerings of broadcasts, reshapes, transposes, slices, concats, pads, gathers and constants."""
 
+import math
+
 from torch_mlir import ir
 from torch_mlir.dialects import arith, linalg, tensor
 
 from . import scalar
 from .builders import dim, empty, filled, generic, identity_map, index_value, projection
 from .registry import lowers
+from .signedness import is_unsigned
 
 
 @lowers("kiln.broadcast")
@@ -114,9 +117,23 @@ def lower_concat(op):
 
 @lowers("kiln.pad")
 def lower_pad(op):
-    """A filled tensor with the input inserted at ``low``."""
+    """A filled tensor with the input inserted at ``low``; an infinite ``value`` pads an
+    integer tensor with its type's most negative or most positive value."""
     value = op.attributes["value"].value
-    return _insert(op.operands[0], filled(op.results[0].type, value), list(op.attributes["low"]))
+    result_type = op.results[0].type
+    if isinstance(result_type.element_type, ir.IntegerType) and math.isinf(value):
+        value = _integer_extreme(value > 0, result_type.element_type, is_unsigned(op.results[0]))
+    return _insert(op.operands[0], filled(result_type, value), list(op.attributes["low"]))
+
+
+def _integer_extreme(largest: bool, element_type: ir.IntegerType, unsigned: bool) -> int:
+    """The largest or smallest integer of ``element_type`` as a signless constant's value."""
+    width = ir.IntegerType(element_type).width
+    if width == 1:
+        return int(largest)
+    if unsigned:  # 2**width - 1 has every bit set: -1 signless
+        return -1 if largest else 0
+    return 2 ** (width - 1) - 1 if largest else -(2 ** (width - 1))
 
 
 def _in_bounds(index: ir.Value, extent: int) -> ir.Value:
@@ -146,9 +163,11 @@ def lower_gather(op):
     index_map = projection(rank, [dim(gather_dim + i) for i in range(index_rank)])
     extent = x.type.shape[gather_dim]
 
+    to_index = arith.index_castui if is_unsigned(indices) else arith.index_cast
+
     def body(index, _):
         position = [index_value(d) for d in range(gather_dim)]
-        position.append(_in_bounds(arith.index_cast(ir.IndexType.get(), index), extent))
+        position.append(_in_bounds(to_index(ir.IndexType.get(), index), extent))
         position += [index_value(d) for d in range(gather_dim + index_rank, rank)]
         return tensor.extract(x, position)
 

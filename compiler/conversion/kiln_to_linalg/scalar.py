@@ -1,6 +1,9 @@
 """Scalar arithmetic for the bodies of linalg ops, picked by element type.
 
-Integer tensors are signed, as in PyTorch; ``i1`` is boolean. Half-precision math is
+Integers are signless here: a caller says ``unsigned=True`` for those that were ``ui8``
+(see ``signedness``), and the others are signed, as in PyTorch; ``i1`` is boolean.
+Unsigned integers divide, compare, widen and convert as unsigned, and wrap like eager's
+``uint8``. Half-precision math is
 computed in f32 and rounded once, as eager computes it; transcendental and special
 functions beyond the basic ones compute in f64 (``widened_math``), and operations on a
 float's bits in its own width (``float_bits``).
@@ -14,6 +17,7 @@ from .builders import scalar_constant
 
 FLOAT_COMPARE = {"eq": 1, "ne": 13, "lt": 4, "le": 5, "gt": 2, "ge": 3}  # ordered, une for ne
 INT_COMPARE = {"eq": 0, "ne": 1, "lt": 2, "le": 3, "gt": 4, "ge": 5}  # signed predicates
+UNSIGNED_COMPARE = {"eq": 0, "ne": 1, "lt": 6, "le": 7, "gt": 8, "ge": 9}
 
 
 def is_float(value: ir.Value) -> bool:
@@ -35,7 +39,10 @@ def _rounded_once(compute, *values: ir.Value) -> ir.Value:
     return cast(compute(*(cast(v, f32) for v in values)), values[0].type)
 
 
-def binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
+def binary(name: str, a: ir.Value, b: ir.Value, unsigned: bool = False) -> ir.Value:
+    """``a <name> b`` on scalars of one type; ``unsigned`` integers as unsigned."""
+    if unsigned:
+        return _unsigned_binary(name, a, b)
     if name == "nextafter":  # a step of one ulp in the operands' own type
         return float_bits.nextafter(a, b)
     if name == "ldexp" and not is_half(a):  # half precision widens: exact in f32 anyway
@@ -64,7 +71,51 @@ def binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
     }
     if name == "remainder":
         return _python_remainder(a, b, arith.remsi(a, b))
+    if name in ("shift_left", "shift_right"):
+        return _shift(name, a, b, unsigned=False)
     return int_ops[name](a, b)
+
+
+def _unsigned_binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
+    """Arithmetic on unsigned integers: add, sub, mul and the bitwise ops are the signed
+    ones (both wrap); division, remainder (never negative, so C's and Python's agree),
+    max and min are unsigned; ``pow`` squares and multiplies, wrapping as eager does."""
+    if name == "pow":
+        return _unsigned_power(a, b)
+    if name in ("shift_left", "shift_right"):
+        return _shift(name, a, b, unsigned=True)
+    unsigned_ops = {"div": arith.divui, "remainder": arith.remui, "maximum": arith.maxui,
+                    "minimum": arith.minui}
+    if name in unsigned_ops:
+        return unsigned_ops[name](a, b)
+    return binary(name, a, b)
+
+
+def _unsigned_power(base: ir.Value, exponent: ir.Value) -> ir.Value:
+    """``base ** exponent`` by square and multiply over each bit of ``exponent``."""
+    one = scalar_constant(1, base.type)
+    zero = scalar_constant(0, base.type)
+    power = one
+    for bit in range(ir.IntegerType(base.type).width):
+        mask = scalar_constant(1 << bit, base.type)
+        bit_set = compare("ne", arith.andi(exponent, mask), zero)
+        power = arith.select(bit_set, arith.muli(power, base), power)
+        base = arith.muli(base, base)
+    return power
+
+
+def _shift(name: str, a: ir.Value, b: ir.Value, unsigned: bool) -> ir.Value:
+    """Eager's shifts: a shift by a negative amount or by the width or more gives 0, or
+    for a signed right shift the sign in every bit (a shift by width - 1)."""
+    width = ir.IntegerType(a.type).width
+    in_range = compare("lt", b, scalar_constant(width, a.type), unsigned=True)
+    if name == "shift_left":
+        return arith.select(in_range, arith.shli(a, b), scalar_constant(0, a.type))
+    if unsigned:
+        return arith.select(in_range, arith.shrui(a, b), scalar_constant(0, a.type))
+    widest = scalar_constant(width - 1, a.type)
+    below_widest = compare("lt", b, widest, unsigned=True)
+    return arith.shrsi(a, arith.select(below_widest, b, widest))
 
 
 def _bool_binary(name: str, a: ir.Value, b: ir.Value) -> ir.Value:
@@ -97,17 +148,20 @@ def _fmin(a: ir.Value, b: ir.Value) -> ir.Value:
     return arith.select(compare("ne", a, a), b, arith.select(compare("ne", b, b), a, arith.minimumf(a, b)))
 
 
-def compare(predicate: str, a: ir.Value, b: ir.Value) -> ir.Value:
+def compare(predicate: str, a: ir.Value, b: ir.Value, unsigned: bool = False) -> ir.Value:
+    """``a <predicate> b`` as i1: floats ordered (``ne`` unordered), bools and
+    ``unsigned`` integers as unsigned, other integers as signed."""
     i64 = ir.IntegerType.get_signless(64)
     if is_float(a):
         return arith.cmpf(ir.IntegerAttr.get(i64, FLOAT_COMPARE[predicate]), a, b)
-    if is_bool(a):
-        unsigned = {"lt": 6, "le": 7, "gt": 8, "ge": 9}
-        return arith.cmpi(ir.IntegerAttr.get(i64, unsigned.get(predicate, INT_COMPARE[predicate])), a, b)
-    return arith.cmpi(ir.IntegerAttr.get(i64, INT_COMPARE[predicate]), a, b)
+    predicates = UNSIGNED_COMPARE if unsigned or is_bool(a) else INT_COMPARE
+    return arith.cmpi(ir.IntegerAttr.get(i64, predicates[predicate]), a, b)
 
 
-def unary(name: str, x: ir.Value) -> ir.Value:
+def unary(name: str, x: ir.Value, unsigned: bool = False) -> ir.Value:
+    """``name`` applied to ``x``; ``abs`` of an ``unsigned`` integer is the integer."""
+    if unsigned and name == "abs":
+        return x
     if is_half(x):
         return _rounded_once(lambda v: unary(name, v), x)
     if name in widened_math.UNARY:
@@ -135,8 +189,11 @@ def unary(name: str, x: ir.Value) -> ir.Value:
     return math_ops[name](x)
 
 
-def cast(x: ir.Value, target: ir.Type) -> ir.Value:
-    """Torch's conversion rules: float→int truncates, anything→bool is ``!= 0``."""
+def cast(x: ir.Value, target: ir.Type, unsigned_source: bool = False,
+         unsigned_target: bool = False) -> ir.Value:
+    """Torch's conversion rules: float→int truncates, anything→bool is ``!= 0``. An
+    ``unsigned_source`` widens with zeros; float→``unsigned_target`` goes through i64 and
+    keeps the low bits, as eager does (-1.5 becomes 255)."""
     source = x.type
     if source == target:
         return x
@@ -148,13 +205,15 @@ def cast(x: ir.Value, target: ir.Type) -> ir.Value:
         return _round_to_bfloat16(x)
     if source_is_float and target_is_float:
         return arith.extf(target, x) if target.width > source.width else arith.truncf(target, x)
+    if source_is_float and unsigned_target:
+        return arith.trunci(target, arith.fptosi(ir.IntegerType.get_signless(64), x))
     if source_is_float:
         return arith.fptosi(target, x)
-    is_bool = ir.IntegerType(source).width == 1
+    zero_extends = unsigned_source or ir.IntegerType(source).width == 1
     if target_is_float:
-        return arith.uitofp(target, x) if is_bool else arith.sitofp(target, x)
+        return arith.uitofp(target, x) if zero_extends else arith.sitofp(target, x)
     if target.width > source.width:
-        return arith.extui(target, x) if is_bool else arith.extsi(target, x)
+        return arith.extui(target, x) if zero_extends else arith.extsi(target, x)
     return arith.trunci(target, x)
 
 

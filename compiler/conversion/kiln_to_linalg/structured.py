@@ -8,21 +8,24 @@ from torch_mlir.dialects import arith, linalg
 from . import scalar
 from .builders import dim, empty, filled, generic, identity_map, projection
 from .registry import lowers
+from .signedness import is_unsigned
 
 REDUCE_COMBINERS = {"sum": "add", "prod": "mul", "max": "maximum", "min": "minimum"}
 
 
-def _identity(kind: str, element_type: ir.Type):
+def _identity(kind: str, element_type: ir.Type, unsigned: bool):
     if isinstance(element_type, ir.FloatType):
         return {"sum": 0.0, "prod": 1.0, "max": -math.inf, "min": math.inf}[kind]
     width = ir.IntegerType(element_type).width
     if width == 1:
         return {"sum": 0, "prod": 1, "max": 0, "min": 1}[kind]
+    if unsigned:  # the unsigned maximum, 2**width - 1, has every bit set: -1 signless
+        return {"sum": 0, "prod": 1, "max": 0, "min": -1}[kind]
     return {"sum": 0, "prod": 1, "max": -(2 ** (width - 1)), "min": 2 ** (width - 1) - 1}[kind]
 
 
-def _combine(kind: str, a: ir.Value, b: ir.Value) -> ir.Value:
-    return scalar.binary(REDUCE_COMBINERS[kind], a, b)
+def _combine(kind: str, a: ir.Value, b: ir.Value, unsigned: bool) -> ir.Value:
+    return scalar.binary(REDUCE_COMBINERS[kind], a, b, unsigned)
 
 
 def _register_reduce(kind: str):
@@ -31,16 +34,17 @@ def _register_reduce(kind: str):
         """A sum of half-precision values accumulates in f32, as eager's does, and rounds
         once at the end (eager's products stay in half precision; max and min are exact)."""
         x = op.operands[0]
+        unsigned = is_unsigned(x)
         rank = len(x.type.shape)
         dims = list(op.attributes["dimensions"])
         result_type = op.results[0].type
         accumulator = _accumulator_type(result_type) if kind == "sum" else result_type
-        init = filled(accumulator, _identity(kind, accumulator.element_type))
+        init = filled(accumulator, _identity(kind, accumulator.element_type, unsigned))
         kept = [dim(d) for d in range(rank) if d not in dims]
         iterators = ["reduction" if d in dims else "parallel" for d in range(rank)]
 
         def combine(value, partial):
-            return _combine(kind, partial, scalar.cast(value, accumulator.element_type))
+            return _combine(kind, partial, scalar.cast(value, accumulator.element_type), unsigned)
 
         reduced = generic([x], init, [identity_map(rank), projection(rank, kept)], iterators,
                           combine)

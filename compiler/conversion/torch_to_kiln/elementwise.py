@@ -27,6 +27,8 @@ BINARY = {
     "mul": "mul", "div": "div", "maximum": "maximum", "minimum": "minimum",
     "pow": "pow", "remainder": "remainder", "logical_and": "and", "logical_or": "or",
     "logical_xor": "xor", "bitwise_and": "and", "bitwise_or": "or", "bitwise_xor": "xor",
+    "bitwise_left_shift": "shift_left", "bitwise_right_shift": "shift_right",
+    "__lshift__": "shift_left", "__rshift__": "shift_right",
     "atan2": "atan2", "copysign": "copysign", "hypot": "hypot", "nextafter": "nextafter",
     "special_zeta": "zeta", "igamma": "igamma", "igammac": "igammac",
     **{f"special_{kind}_polynomial_{letter}": f"{kind}_{letter}" for kind, letters in (

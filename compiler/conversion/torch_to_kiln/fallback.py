@@ -40,7 +40,9 @@ def convert_to_fallback(rewriter, op, op_name: str, reason: str) -> list[ir.Valu
     its ATen overload at run time; ``reason`` says why Kiln does not compile it.
 
     Raises :class:`ConversionFailure` when the host cannot run it either: an argument
-    that is not known at compile time, a result that is not a statically shaped tensor.
+    that is not known at compile time, a result that is not a statically shaped tensor,
+    a uint8 result or a uint8 operand with elements (the host program learns a buffer's
+    dtype from its lowered, signless type, so torch would run the op on int8).
     """
     overload = overload_of(op_name)
     arguments = overload._schema.arguments
@@ -66,6 +68,10 @@ def convert_to_fallback(rewriter, op, op_name: str, reason: str) -> list[ir.Valu
             result_types.append(convert_vtensor(result.type))
         except UnsupportedTypeError as error:
             raise ConversionFailure(str(error)) from None
+    read_as_signed = [*(v.type for v in tensors if 0 not in v.type.shape), *result_types]
+    unsigned = [type_ for type_ in read_as_signed if _is_unsigned(type_)]
+    if unsigned:
+        raise ConversionFailure(f"the host cannot run ops on uint8 tensors yet ({unsigned[0]})")
     fallback = build_fallback(str(overload), json.dumps(call), reason, tensors, result_types)
     return list(fallback.results)
 
@@ -84,3 +90,8 @@ def _encode(value, argument, tensors: list[ir.Value]):
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     raise ConversionFailure(f"argument '{argument.name}' is {value!r}, which the host cannot pass")
+
+
+def _is_unsigned(type_: ir.RankedTensorType) -> bool:
+    element = type_.element_type
+    return isinstance(element, ir.IntegerType) and ir.IntegerType(element).is_unsigned

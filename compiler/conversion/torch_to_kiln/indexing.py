@@ -15,10 +15,11 @@ from ...dialect import kiln
 from .rewriter import ConversionFailure, Rewriter, i64_array, i64_attr
 
 def index_tensor(rewriter: Rewriter, value: ir.Value) -> ir.Value:
-    """An integer index tensor as i64; a boolean mask is refused (its result shape depends on data)."""
+    """An integer index tensor as i64; a mask (bool, or uint8, which eager takes as a
+    mask too) is refused: its result shape depends on data."""
     element_type = value.type.element_type
-    if str(element_type) == "i1":
-        raise ConversionFailure("boolean mask indexing has a data-dependent shape")
+    if str(element_type) in ("i1", "ui8"):
+        raise ConversionFailure(f"indexing with a mask ({value.type}) has a data-dependent shape")
     if not isinstance(element_type, ir.IntegerType):
         raise ConversionFailure(f"indices must be integers, got {value.type}")
     return rewriter.cast(value, ir.IntegerType.get_signless(64))

@@ -52,7 +52,7 @@ def convert_tensor_literal(rewriter, op):
 # Blob element types as numpy reads them; bf16 stays raw bits, which DenseElementsAttr takes.
 _BLOB_DTYPES = {
     "f16": np.float16, "bf16": np.uint16, "f32": np.float32, "f64": np.float64,
-    "i64": np.int64, "i32": np.int32, "i16": np.int16, "i8": np.int8, "i1": np.bool_,
+    "i64": np.int64, "i32": np.int32, "i16": np.int16, "i8": np.int8, "ui8": np.uint8, "i1": np.bool_,
 }
 
 

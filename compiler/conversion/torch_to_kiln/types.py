@@ -11,14 +11,14 @@ _VTENSOR = re.compile(r"^!torch\.vtensor<\[([^\]]*)\],(\w+)>$")
 
 TORCH_ELEMENT_TYPES = {
     "f16": "f16", "bf16": "bf16", "f32": "f32", "f64": "f64",
-    "si64": "i64", "si32": "i32", "si16": "i16", "si8": "i8", "i1": "i1",
+    "si64": "i64", "si32": "i32", "si16": "i16", "si8": "i8", "ui8": "ui8", "i1": "i1",
 }
 
 MLIR_ELEMENT_NAMES = {dtype: name for name, dtype in TORCH_DTYPES.items()}
 
 
 class UnsupportedTypeError(ValueError):
-    """A torch type Kiln cannot represent (dynamic dims, unsigned or complex dtypes)."""
+    """A torch type Kiln cannot represent (dynamic dims; unsigned dtypes other than uint8; complex dtypes)."""
 
 
 def is_vtensor(type_: ir.Type) -> bool:

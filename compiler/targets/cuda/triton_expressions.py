@@ -9,6 +9,7 @@ arguments keep full relative accuracy; ``round``/``roundeven``/``trunc`` use ``f
 and ``ceil``; ``powf`` is ``exp2(y * log2|x|)`` with the sign of odd integer powers.
 Math on f16/bf16 runs in f32 and rounds back, as eager does. Semantics follow MLIR:
 ``arith.divsi``/``remsi`` truncate (Triton's ``//`` and ``%`` on integers do too),
+``divui``/``remui``/``maxui``/``minui`` work on the bits as Triton's unsigned integers,
 ``arith.remf`` is C's ``fmod`` (Triton's ``%`` on floats), ``maximumf``/``minimumf``
 propagate NaN. A ``memref.load`` (a gather) is a masked ``tl.load`` at the address its
 indices give, broadcast to the block; an ``affine.apply`` is integer arithmetic on
@@ -36,6 +37,9 @@ _CALLS = {"math.exp": "tl.exp", "math.exp2": "tl.exp2", "math.log": "tl.log",
           "arith.minsi": "tl.minimum", "arith.maxnumf": "tl.maximum",
           "arith.minnumf": "tl.minimum", "arith.select": "tl.where"}
 _NAN_PROPAGATING = {"arith.maximumf": "tl.maximum", "arith.minimumf": "tl.minimum"}
+# Unsigned integer ops: the same Triton operation on the bits read as unsigned.
+_UNSIGNED = {"arith.divui": "{a} // {b}", "arith.remui": "{a} % {b}",
+             "arith.maxui": "tl.maximum({a}, {b})", "arith.minui": "tl.minimum({a}, {b})"}
 # arith.cmpf predicates by number; unordered ones are negated ordered ones, so NaN compares
 # as MLIR says.
 _CMPF = {0: "({a} == {a}) & ({a} != {a})", 1: "{a} == {b}", 2: "{a} > {b}", 3: "{a} >= {b}",
@@ -111,6 +115,10 @@ class BodyRenderer:
         if op.name == "arith.shrui":  # >> of a signed Triton integer shifts its sign in
             unsigned = f"tl.uint{BIT_WIDTHS[result]}"
             return f"({names[0]}.to({unsigned}, bitcast=True) >> {names[1]}).to({tl_type(result)}, bitcast=True)"
+        if op.name in _UNSIGNED:
+            unsigned = f"tl.uint{BIT_WIDTHS[result]}"
+            a, b = (f"{name}.to({unsigned}, bitcast=True)" for name in names)
+            return f"({_UNSIGNED[op.name].format(a=a, b=b)}).to({tl_type(result)}, bitcast=True)"
         if op.name == "arith.negf":
             return f"-{names[0]}"
         if op.name == "math.sqrt" and result == "f64":  # tl.sqrt_rn takes f32 only
