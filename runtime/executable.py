@@ -28,7 +28,7 @@ from .random_draws import RandomDraw
 
 FORMAT = "kiln-executable"
 FORMAT_VERSION = 7  # 3: a sha256 checksum; 4: in-place updates; 5: Python scalars; 6: input layouts;
-# 7: random draws
+# 7: random draws and scalar results
 # Scratch buffers start on a 64-byte boundary, as the compiler's allocations assume.
 ALIGNMENT = 64
 
@@ -83,6 +83,9 @@ class Executable:
     # constant results, as (position among the results, value).
     scalar_inputs: list[tuple[int, object]] = field(default_factory=list)
     constant_outputs: list[tuple[int, object]] = field(default_factory=list)
+    # Results that are Python scalars (``x.item()``): positions among the results that
+    # are not constants, each read from the one-element tensor computed there.
+    scalar_outputs: list[int] = field(default_factory=list)
     # Random numbers drawn through torch before the kernels run: the arguments after the
     # inputs.
     random_draws: list[RandomDraw] = field(default_factory=list)
@@ -233,6 +236,8 @@ class Executable:
                 function(*[pointers[i] for i in slots])
         if self.mutations:
             outputs = self._apply_mutations(outputs, live_state, args)
+        for position in self.scalar_outputs:
+            outputs[position] = outputs[position].item()
         for position, value in self.constant_outputs:
             outputs.insert(position, value)
         if self._single_output:
@@ -315,6 +320,7 @@ class Executable:
             "mutations": [list(m) for m in self.mutations],
             "scalar_inputs": [list(s) for s in self.scalar_inputs],
             "constant_outputs": [list(c) for c in self.constant_outputs],
+            "scalar_outputs": list(self.scalar_outputs),
             "random_draws": [draw.to_record() for draw in self.random_draws],
         }
         record["checksum"] = _checksum(record)
@@ -356,6 +362,7 @@ def load(path: str | Path | BinaryIO, bind: bool = True) -> Executable:
         mutations=[(str(kind), int(index)) for kind, index in record["mutations"]],
         scalar_inputs=[(int(position), value) for position, value in record["scalar_inputs"]],
         constant_outputs=[(int(position), value) for position, value in record["constant_outputs"]],
+        scalar_outputs=[int(position) for position in record["scalar_outputs"]],
         random_draws=[RandomDraw.from_record(draw) for draw in record["random_draws"]],
     )
     if bind:
@@ -372,7 +379,7 @@ def _checksum(record: dict) -> str:
         digest.update(tensor.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
     metadata = [record["target"], record["host_program"], record["inputs"], record["outputs"],
                 record["output_tree"], record["mutations"], record["scalar_inputs"],
-                record["constant_outputs"], record["random_draws"]]
+                record["constant_outputs"], record["scalar_outputs"], record["random_draws"]]
     digest.update(json.dumps(metadata, sort_keys=True).encode())
     return digest.hexdigest()
 

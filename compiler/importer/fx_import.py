@@ -14,6 +14,7 @@ of the program NaN instead (see :func:`_failed_checks_as_nan`).
 """
 
 import copy
+import operator
 import types
 from dataclasses import dataclass
 
@@ -55,6 +56,9 @@ class ImportedProgram:
     # that are constants: (position among the user outputs, value).
     scalar_inputs: tuple[tuple[int, object], ...] = ()
     constant_outputs: tuple[tuple[int, object], ...] = ()
+    # Positions among the tensor results of the Python scalars (``x.item()``) that the
+    # runtime reads from the one-element tensors the program returns in their place.
+    scalar_outputs: tuple[int, ...] = ()
     # Random ops the runtime draws through torch: the arguments after the user inputs.
     random_draws: tuple[RandomDraw, ...] = ()
 
@@ -110,16 +114,35 @@ def import_program(program: ExportedProgram, context: ir.Context,
     if any(kind not in STATE_KINDS for kind in kinds[: len(state_names)]):
         raise FrontendError("parameters and buffers must precede user inputs in the exported graph")
     mutations = _mutations(program, state_names)
-    graph, scalar_inputs, constant_outputs = _tensors_only(program, len(state_names), len(mutations))
+    graph, scalar_inputs, constant_outputs, scalar_outputs = _tensors_only(
+        program, len(state_names), len(mutations))
     graph, random_draws = hoist_random_draws(graph)
     if has_complex_values(graph):
         graph = complex_as_real(graph)
     _check_importable_dtypes(graph)
     importer = FxImporter(context=context)
-    importer.import_stateless_graph(graph, func_name=function_name)
+    try:
+        importer.import_stateless_graph(graph, func_name=function_name)
+    except Exception as error:  # torch-mlir's importer raises bare NotImplementedError and the like
+        raise FrontendError(
+            f"torch-mlir could not import the program: {type(error).__name__}: "
+            f"{str(error)[:160]}\n{_symbolic_hint(graph)}") from None
     user_inputs = len(kinds) - len(state_names) - len(scalar_inputs)
     return ImportedProgram(importer.module, function_name, state_names, user_inputs, mutations,
-                           scalar_inputs, constant_outputs, random_draws)
+                           scalar_inputs, constant_outputs, scalar_outputs, random_draws)
+
+
+def _symbolic_hint(graph: torch.fx.Graph) -> str:
+    """Where the program computes with Python scalars read from tensors, which Kiln
+    cannot compile, or a generic hint."""
+    for node in graph.nodes:
+        if node.op == "call_function" and not isinstance(node.target, torch._ops.OpOverload) \
+                and node.target is not operator.getitem:
+            where = user_line_of_stack(node.meta.get("stack_trace"))
+            return (f"{where + ': ' if where else ''}the program computes with a Python value "
+                    f"read from a tensor ({getattr(node.target, '__name__', node.target)}); "
+                    "return the tensor instead, or keep this part in eager PyTorch")
+    return "Kiln compiles what torch-mlir's importer takes; keep this part in eager PyTorch"
 
 
 def _check_importable_dtypes(graph: torch.fx.Graph) -> None:
@@ -141,32 +164,46 @@ def _check_importable_dtypes(graph: torch.fx.Graph) -> None:
 
 def _tensors_only(program: ExportedProgram, state_count: int, mutation_count: int):
     """The graph without its Python scalar inputs and constant results, which
-    ``torch.export`` specialized (a scalar input's value is baked into the graph), and
+    ``torch.export`` specialized (a scalar input's value is baked into the graph), with
+    each Python scalar result (``x.item()``) returned as the tensor it comes from, and
     with its error checks turned into NaN results.
 
     The graph is copied, with its module (the importer reads tensor constants from it),
-    only when there is something to drop.
+    only when there is something to change.
     """
     scalar_inputs = tuple(_scalar_inputs(program.graph, state_count))
     results = next(n for n in program.graph.nodes if n.op == "output").args[0]
     constant_outputs = tuple((position - mutation_count, value)
                              for position, value in enumerate(results)
                              if not isinstance(value, torch.fx.Node))
+    node_results = [r for r in results if isinstance(r, torch.fx.Node)]
+    scalar_results = tuple(position - mutation_count for position, result in enumerate(node_results)
+                           if is_scalar_result(result))
     has_checks = any(node.target in ERROR_CHECKS for node in program.graph.nodes)
     if has_checks and constant_outputs:
         raise FrontendError("a program with error checks (as linear algebra ops make) must "
                             "return only tensors: Kiln turns a failed check into NaN results")
-    if not (scalar_inputs or constant_outputs or has_checks):
-        return program.graph, scalar_inputs, constant_outputs
+    if not (scalar_inputs or constant_outputs or scalar_results or has_checks):
+        return program.graph, scalar_inputs, constant_outputs, scalar_results
     graph = copy.deepcopy(program.graph_module).graph
     placeholders = [n for n in graph.nodes if n.op == "placeholder"][state_count:]
     for position, _ in scalar_inputs:
         graph.erase_node(placeholders[position])
     output = next(n for n in graph.nodes if n.op == "output")
-    output.args = ([r for r in output.args[0] if isinstance(r, torch.fx.Node)],)
+    tensor_results = [r for r in output.args[0] if isinstance(r, torch.fx.Node)]
+    read_scalars = [r for r in tensor_results if is_scalar_result(r)]
+    output.args = ([r.args[0] if r in read_scalars else r for r in tensor_results],)
+    for result in read_scalars:
+        graph.erase_node(result)
     if has_checks:
         _failed_checks_as_nan(graph)
-    return graph, scalar_inputs, constant_outputs
+    return graph, scalar_inputs, constant_outputs, scalar_results
+
+
+def is_scalar_result(node: torch.fx.Node) -> bool:
+    """Whether ``node`` is a Python scalar read from a tensor (``x.item()``) that only
+    the program's output uses: the runtime then reads it from the tensor."""
+    return node.target is torch.ops.aten._local_scalar_dense.default and len(node.users) == 1
 
 
 def _failed_checks_as_nan(graph: torch.fx.Graph) -> None:

@@ -1,5 +1,6 @@
 """Python int, float and bool arguments and results: torch.export specializes them, so
-Kiln compiles for their values, checks them at every call, and returns constant results."""
+Kiln compiles for their values, checks them at every call, and returns constant results;
+a result read from a tensor (``x.item()``) is read from the compiled tensor."""
 
 import io
 
@@ -49,3 +50,28 @@ def test_saved_programs_keep_their_scalars(compiled):
     assert loaded(x, 2.0, True)[1:] == (3, 2.5)
     with pytest.raises(kiln.CallError):
         loaded(x, 1.0, True)
+
+
+def test_item_results_are_read_from_the_compiled_tensors():
+    def statistics(x):
+        return x.abs().max().item(), x * 2, x.argmax().item(), 7
+
+    compiled = kiln.compile(statistics, torch.randn(3, 4))
+    x = torch.randn(3, 4)
+    peak, doubled, index, constant = compiled(x)
+    assert type(peak) is float and type(index) is int
+    assert (peak, index, constant) == (x.abs().max().item(), x.argmax().item(), 7)
+    torch.testing.assert_close(doubled, x * 2)
+    buffer = io.BytesIO()
+    compiled.save(buffer)
+    buffer.seek(0)
+    assert kiln.load(buffer)(x)[0] == peak
+
+
+def test_computing_with_a_value_read_from_a_tensor_is_refused_at_the_users_line():
+    def branchy(x):
+        return (x > 0).any().item()
+
+    with pytest.raises(kiln.KilnError, match=r"test_python_scalars.py:\d+: the program computes "
+                                             r"with a Python value read from a tensor"):
+        kiln.compile(branchy, torch.randn(3))
