@@ -162,7 +162,7 @@ def check_sample(op, sample) -> tuple[str, str]:
     if mismatch:
         return "export", "exported program differs from eager: " + mismatch
     try:
-        compiled = kiln_compile(program, *tensors)
+        compiled = kiln_compile(program, *_clones(tensors))  # laid out as the calls are
     except KilnError as error:
         return "refused", one_line(str(error))
     except Exception as error:
