@@ -219,3 +219,60 @@ def test_non_finite_input_gives_nan_values():
     with pytest.raises(RuntimeError):
         torch.linalg.svdvals(with_nan)
     assert compiled(with_nan).isnan().all()
+
+
+def with_singular_values(values, rows, columns):
+    """A ``rows`` × ``columns`` matrix with the given singular values (and zeros)."""
+    left = torch.linalg.qr(rand(rows, rows)).Q[:, :len(values)]
+    right = torch.linalg.qr(rand(columns, columns)).Q[:, :len(values)]
+    return left @ torch.diag(torch.tensor(values)) @ right.mT
+
+
+def test_pseudoinverse():
+    def inverses(square, tall, wide):
+        return torch.linalg.pinv(square), torch.linalg.pinv(tall), torch.pinverse(wide)
+    check(inverses, well_conditioned(rand(3, 3)), rand(2, 5, 3), rand(3, 4))
+
+
+def test_hermitian_pseudoinverse_reads_the_lower_triangle():
+    def inverse(x):
+        indefinite = torch.diag(torch.tensor([5.0, -5.0, 5.0, -5.0])) + 0.3 * x
+        return torch.linalg.pinv(indefinite, hermitian=True)
+    check(inverse, rand(2, 4, 4))
+
+
+def test_pseudoinverse_drops_singular_values_below_the_tolerances():
+    # Exactly rank-deficient matrices: eager's float32 singular values for the missing
+    # ranks are rounding noise, below its default tolerance, as Kiln's must be.
+    rank_deficient = torch.stack([with_singular_values([2.0, 1.0], 4, 4),
+                                  with_singular_values([1.0], 4, 4), torch.zeros(4, 4)])
+    spread = torch.stack([with_singular_values([3.0, 1.0, 0.4, 0.1], 4, 4)] * 2)
+
+    def inverses(a, b, atol, rtol):
+        return (torch.linalg.pinv(a), torch.linalg.pinv(a, atol=0.0),
+                torch.linalg.pinv(a[:2, :, :3].mT), torch.linalg.pinv(b, atol=0.5),
+                torch.linalg.pinv(b, rtol=0.2), torch.linalg.pinv(a, atol=atol),
+                torch.linalg.pinv(b, atol=atol[1:]), torch.linalg.pinv(b, atol=atol[1:], rtol=rtol))
+    # Per matrix: a zero atol keeps the default rtol, a positive one makes it 0.
+    atol = torch.tensor([0.0, 0.0, 0.5])
+    assert_matches_eager(inverses, rank_deficient, spread, atol, torch.tensor(0.2))
+
+
+def test_pseudoinverse_refusals():
+    with pytest.raises(kiln.KilnError, match="linalg_pinv"):
+        kiln.compile(torch.linalg.pinv, torch.randn(3, 17))
+    with pytest.raises(kiln.KilnError, match="linalg_pinv"):
+        kiln.compile(torch.linalg.pinv, torch.randn(3, 3, dtype=torch.float64))
+
+
+def test_non_finite_values_outside_the_read_triangle_are_ignored():
+    def results(a):
+        return torch.linalg.eigvalsh(a), torch.linalg.pinv(a, hermitian=True)
+    compiled = kiln.compile(results, rand(3, 3))
+    a = rand(3, 3)
+    a[0, 2] = float("nan")
+    torch.testing.assert_close(compiled(a), results(a))
+    a[2, 0] = float("nan")
+    with pytest.raises(RuntimeError):
+        torch.linalg.pinv(a, hermitian=True)
+    assert all(result.isnan().all() for result in compiled(a))

@@ -7,9 +7,11 @@ eager's up to rounding. Matrices larger than ``matrices.MAX_UNROLLED_SIZE`` are 
 alone (refused).
 """
 
-from . import cholesky, determinant, ldl, lu, powers, qr, solve, spectral, triangular
+from . import (cholesky, determinant, ldl, lu, powers, pseudoinverse, qr, solve, spectral,
+               triangular)
 
-FAMILIES = (cholesky, determinant, ldl, lu, powers, qr, solve, spectral, triangular)
+FAMILIES = (cholesky, determinant, ldl, lu, powers, pseudoinverse, qr, solve, spectral,
+            triangular)
 
 TORCH_DECOMPOSITIONS = []
 

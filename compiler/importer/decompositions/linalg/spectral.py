@@ -3,14 +3,15 @@
 Only the values: eigenvectors and singular vectors are defined up to signs that LAPACK
 picks by its own algorithm. ``torch.export`` asks for them even for ``eigvalsh`` and
 ``svdvals``, so they come from the op itself, which stays in the graph (refused, or run
-by torch as a fallback) only if the program reads them.
+by torch as a fallback) only if the program reads them. Results that do not depend on
+the signs (the pseudoinverse) use the one-sided method's vectors.
 """
 
 import contextlib
 
 import torch
 
-from .matrices import REAL_DTYPES, row_index, widened
+from .matrices import REAL_DTYPES, identity, row_index, widened
 
 aten = torch.ops.aten
 
@@ -51,8 +52,9 @@ def round_robin(n: int) -> list[list[tuple[int, int]]]:
     return rounds
 
 
-def rotate(s: torch.Tensor, pairs: list[tuple[int, int]]) -> torch.Tensor:
-    """``Jᵀ s J`` for the Jacobi rotations that zero ``s[p, q]`` for each pair at once.
+def rotation(s: torch.Tensor, pairs: list[tuple[int, int]]) -> torch.Tensor:
+    """The ``J`` of the Jacobi rotations that zero ``s[p, q]`` in ``Jᵀ s J`` for each pair
+    of the symmetric ``s`` at once.
 
     Each angle is the one of Golub and Van Loan's symmetric Schur decomposition
     (``t = sign(τ) / (|τ| + √(1 + τ²))``, the smaller rotation). ``J`` is the identity
@@ -82,8 +84,13 @@ def rotate(s: torch.Tensor, pairs: list[tuple[int, int]]) -> torch.Tensor:
     off_diagonal = torch.stack([at(p, q) - at(q, p) for p, q in pairs])
     untouched = (rows == columns).to(s.dtype) - on_diagonal.sum(0)
     placed = (cosine @ on_diagonal.flatten(-2) + sine @ off_diagonal.flatten(-2))
-    rotation = untouched + placed.unflatten(-1, (n, n))
-    return rotation.mT @ s @ rotation
+    return untouched + placed.unflatten(-1, (n, n))
+
+
+def rotate(s: torch.Tensor, pairs: list[tuple[int, int]]) -> torch.Tensor:
+    """``Jᵀ s J`` for the Jacobi rotations that zero ``s[p, q]`` for each pair at once."""
+    j = rotation(s, pairs)
+    return j.mT @ s @ j
 
 
 def ascending(values: torch.Tensor) -> torch.Tensor:
@@ -112,6 +119,24 @@ def symmetric_eigenvalues(s: torch.Tensor) -> torch.Tensor:
     return ascending(s.diagonal(0, -2, -1))
 
 
+def orthogonalized_columns(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(x V, V)``: ``V`` orthogonal and the columns of ``x V`` orthogonal, by sweeps of
+    one-sided (Hestenes) Jacobi rotations. With ``x = U Σ Vᵀ``, ``x V = U Σ``: the
+    columns' norms are the singular values.
+
+    Each round rotates pairs of columns by the angles that zero their entries of
+    ``xᵀ x``, recomputed from the rotated columns. Only orthogonal rotations touch
+    ``x``, so each singular value is accurate to a few roundings of ``‖x‖``; square
+    roots of the Gram matrix's eigenvalues lose half the digits of the small ones.
+    """
+    v = identity(x.shape[-1], x).expand(*x.shape[:-2], -1, -1)
+    for _ in range(SWEEPS):
+        for pairs in round_robin(x.shape[-1]):
+            j = rotation(x.mT @ x, pairs)
+            x, v = x @ j, v @ j
+    return x, v
+
+
 def check_finite(a: torch.Tensor, op_name: str) -> None:
     """Eager's error for a matrix with a NaN or an infinity, where LAPACK cannot converge."""
     not_finite = (~torch.isfinite(a)).flatten(-2).any(-1).to(torch.int32)
@@ -134,11 +159,11 @@ def linalg_eigh(a, uplo="L", compute_v=True):
     if compute_v:
         with undecomposed(op):
             vectors = op(a, uplo, True)[1]
-    check_finite(a, "linalg.eigh")
     rows, columns = row_index(a), row_index(a, -1)
     kept = rows >= columns if uplo == "L" else rows <= columns
-    s = widened(torch.where(kept, a, a.mT))
-    return symmetric_eigenvalues(s).to(a.dtype), vectors
+    s = torch.where(kept, a, a.mT)
+    check_finite(s, "linalg.eigh")
+    return symmetric_eigenvalues(widened(s)).to(a.dtype), vectors
 
 
 def linalg_svd(a, full_matrices=True, compute_uv=True, driver=None):
