@@ -5,7 +5,9 @@ Defined with MLIR's Python-defined dialects (IRDL underneath), so ops print in t
 generic form, e.g. ``%0 = "kiln.add"(%a, %b) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>``.
 The set is small and orthogonal, like PrimTorch's prims: implicit broadcasting, scalar
 operands and dtype promotion are made explicit by ``convert-torch-to-kiln`` with
-``kiln.broadcast``, ``kiln.constant`` and ``kiln.cast``. Every op verifies its shapes and
+``kiln.broadcast``, ``kiln.constant`` and ``kiln.cast``. Signless integers are signed
+(``i8`` is int8) and ``ui8`` is uint8: ops on ``ui8`` divide, compare, widen and shift
+as unsigned. Every op verifies its shapes and
 element types; a failed check is reported at the op's location.
 """
 
@@ -196,7 +198,9 @@ class SelectOp(KilnOp, name="select", traits=[Pure]):
 
 
 class CastOp(KilnOp, name="cast", traits=[Pure]):
-    """Converts each element to the result's element type (round toward zero for float to int)."""
+    """Converts each element to the result's element type as torch does: float to int
+    rounds toward zero (to ``ui8`` through int64, keeping the low byte, as eager does),
+    ``ui8`` widens with zeros, anything to ``i1`` is ``!= 0``."""
 
     input: Operand[Any]
     result: Result[Any]

@@ -123,3 +123,12 @@ def test_op_without_converter_on_uint8_is_refused(monkeypatch):
         warnings.simplefilter("ignore", UserWarning)  # eager deprecates uint8 masks
         with pytest.raises(UnsupportedOpError, match="cannot run ops on uint8 tensors yet"):
             kiln.compile(put, torch.randn(16, 16), mask)
+
+
+@pytest.mark.parametrize("dtype", [torch.int8, torch.int64])
+def test_signed_shifts_match_eager(dtype):
+    """A signed right shift brings in the sign; amounts below 0 or of the width or more
+    give 0, or for a right shift the sign in every bit."""
+    x = torch.arange(-128, 128, 17).to(dtype).reshape(-1, 1)
+    amounts = torch.tensor([-2, -1, 0, 1, 3, 7, 8, 9, 63, 64, 100], dtype=dtype)
+    _compiled_matches_eager(lambda x, n: (x >> n, x << n), x, amounts)
