@@ -28,7 +28,7 @@ from .diagnostics import CompileError, user_source_line
 from .dialect import make_context
 from .host_program import (STATE_COUNT_ATTR, extract_host_program, find_function,
                            share_identical_kernels, split_kernels)
-from .importer import export, import_program, is_scalar_result, state_tensors
+from .importer import export, import_program, state_tensors
 from .ir_walk import collect_ops, named
 from .pass_pipeline import build_pass_manager
 from .pipelines import kiln_stage
@@ -104,7 +104,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
 
     state = state_tensors(program, imported.state_names)
     names = parameter_names(fn, len(example_args))
-    outputs = [_spec_of(f"result{i}", t) for i, t in enumerate(_output_values(program))]
+    outputs = [_spec_of(f"result{i}", t) for i, t in enumerate(imported.result_examples)]
     tensor_inputs = [(name, arg) for name, arg in zip(names, example_args)
                      if isinstance(arg, torch.Tensor)]
     steps = host_program.steps
@@ -114,7 +114,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
         outputs=outputs, output_tree=output_tree.dumps(program.call_spec.out_spec),
         mutations=list(imported.mutations), scalar_inputs=list(imported.scalar_inputs),
         constant_outputs=list(imported.constant_outputs), scalar_outputs=list(imported.scalar_outputs),
-        random_draws=list(imported.random_draws),
+        random_draws=list(imported.random_draws), bounded_outputs=list(imported.bounded_outputs),
         stats={
             "kernels": sum(isinstance(step, Launch) for step in steps),
             "distinct_kernels": len(kernels),
@@ -238,13 +238,6 @@ def _dump(directory: Path | None, index: int, stage: str,
         return
     text = str(modules) if isinstance(modules, ir.Module) else kernels_text(modules)
     (directory / f"{index}-{stage}.mlir").write_text(text)
-
-
-def _output_values(program) -> list:
-    """Example values of the graph's tensor results (constant results are not computed)."""
-    output_node = next(n for n in program.graph.nodes if n.op == "output")
-    return [node.args[0].meta["val"] if is_scalar_result(node) else node.meta["val"]
-            for node in output_node.args[0] if isinstance(node, torch.fx.Node)]
 
 
 def _spec_of(name: str, tensor: torch.Tensor, with_layout: bool = False) -> TensorSpec:

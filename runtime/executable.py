@@ -28,7 +28,7 @@ from .random_draws import RandomDraw
 
 FORMAT = "kiln-executable"
 FORMAT_VERSION = 7  # 3: a sha256 checksum; 4: in-place updates; 5: Python scalars; 6: input layouts;
-# 7: random draws and scalar results
+# 7: random draws, scalar results and results of data-dependent length
 # Scratch buffers start on a 64-byte boundary, as the compiler's allocations assume.
 ALIGNMENT = 64
 
@@ -89,6 +89,9 @@ class Executable:
     # Random numbers drawn through torch before the kernels run: the arguments after the
     # inputs.
     random_draws: list[RandomDraw] = field(default_factory=list)
+    # Results of data-dependent length, computed at their largest: (position, position of
+    # the trailing result that holds the length, dimension).
+    bounded_outputs: list[tuple[int, int, int]] = field(default_factory=list)
 
     def __post_init__(self):
         self._output_spec = output_tree.loads(self.output_tree)
@@ -234,6 +237,8 @@ class Executable:
                     self._packed_for[index] = version
             for function, slots in self._steps:
                 function(*[pointers[i] for i in slots])
+        if self.bounded_outputs:
+            outputs = self._narrowed(outputs)
         if self.mutations:
             outputs = self._apply_mutations(outputs, live_state, args)
         for position in self.scalar_outputs:
@@ -254,6 +259,12 @@ class Executable:
             return None
         return tuple((id(live_state[i]), live_state[i].data_ptr(), live_state[i]._version)
                      for i in sources)
+
+    def _narrowed(self, outputs: list[torch.Tensor]) -> list[torch.Tensor]:
+        """Each result of data-dependent length cut to its length; the lengths dropped."""
+        for position, length_position, dim in self.bounded_outputs:
+            outputs[position] = outputs[position].narrow(dim, 0, int(outputs[length_position]))
+        return outputs[:len(outputs) - len(self.bounded_outputs)]
 
     def _apply_mutations(self, outputs: list[torch.Tensor], state: list[torch.Tensor],
                          args: tuple) -> list[torch.Tensor]:
@@ -321,6 +332,7 @@ class Executable:
             "scalar_inputs": [list(s) for s in self.scalar_inputs],
             "constant_outputs": [list(c) for c in self.constant_outputs],
             "scalar_outputs": list(self.scalar_outputs),
+            "bounded_outputs": [list(b) for b in self.bounded_outputs],
             "random_draws": [draw.to_record() for draw in self.random_draws],
         }
         record["checksum"] = _checksum(record)
@@ -363,6 +375,7 @@ def load(path: str | Path | BinaryIO, bind: bool = True) -> Executable:
         scalar_inputs=[(int(position), value) for position, value in record["scalar_inputs"]],
         constant_outputs=[(int(position), value) for position, value in record["constant_outputs"]],
         scalar_outputs=[int(position) for position in record["scalar_outputs"]],
+        bounded_outputs=[(int(p), int(c), int(d)) for p, c, d in record["bounded_outputs"]],
         random_draws=[RandomDraw.from_record(draw) for draw in record["random_draws"]],
     )
     if bind:
@@ -379,7 +392,8 @@ def _checksum(record: dict) -> str:
         digest.update(tensor.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
     metadata = [record["target"], record["host_program"], record["inputs"], record["outputs"],
                 record["output_tree"], record["mutations"], record["scalar_inputs"],
-                record["constant_outputs"], record["scalar_outputs"], record["random_draws"]]
+                record["constant_outputs"], record["scalar_outputs"], record["random_draws"],
+                record["bounded_outputs"]]
     digest.update(json.dumps(metadata, sort_keys=True).encode())
     return digest.hexdigest()
 

@@ -1,5 +1,5 @@
 """The front end: PyTorch programs to ``torch`` dialect IR."""
 
-from .fx_import import ImportedProgram, export, import_program, is_scalar_result, state_tensors
+from .fx_import import ImportedProgram, export, import_program, state_tensors
 
-__all__ = ["ImportedProgram", "export", "import_program", "is_scalar_result", "state_tensors"]
+__all__ = ["ImportedProgram", "export", "import_program", "state_tensors"]

@@ -8,18 +8,17 @@ every op on complex values by real ops on its two components (:mod:`.complex_ops
 :mod:`.fourier`). The runtime then passes a complex argument's memory and fills a
 complex result's memory as they are: nothing is copied at the boundary.
 
-The re-trace keeps each op's source location, so errors still name the user's line.
+The re-trace (:func:`.retrace.retrace`) keeps each op's source location, so errors
+still name the user's line.
 """
 
 import torch
-from torch.fx.experimental.proxy_tensor import make_fx
-from torch.fx import traceback as fx_traceback
 from torch.utils import _pytree as pytree
 
 from ..diagnostics import FrontendError, user_line_of_stack
 from . import fourier  # noqa: F401  (registers the transforms' rules)
 from .complex_ops import Complex, RULES
-from .decompositions import kiln_decomposition_table
+from .retrace import RewritingInterpreter, retrace
 
 
 def has_complex_values(graph: torch.fx.Graph) -> bool:
@@ -36,14 +35,10 @@ def complex_as_real(graph: torch.fx.Graph) -> torch.fx.Graph:
     """
     placeholders = [node for node in graph.nodes if node.op == "placeholder"]
     examples = [_as_real(node.meta["val"]) for node in placeholders]
-    interpreter = _ComplexAsRealInterpreter(graph.owning_module, graph)
-    with fx_traceback.preserve_node_meta():
-        traced = make_fx(interpreter.run, decomposition_table=kiln_decomposition_table(),
-                         tracing_mode="fake")(*examples)
-    return traced.graph
+    return retrace(_ComplexAsRealInterpreter(graph.owning_module, graph), examples)
 
 
-class _ComplexAsRealInterpreter(torch.fx.Interpreter):
+class _ComplexAsRealInterpreter(RewritingInterpreter):
     """Runs the graph with :class:`Complex` values in place of complex tensors."""
 
     def run_node(self, node: torch.fx.Node):
@@ -69,7 +64,7 @@ class _ComplexAsRealInterpreter(torch.fx.Interpreter):
                 f"{where + ': ' if where else ''}{node.target} on complex tensors is not "
                 "supported by Kiln yet (Kiln computes complex tensors as pairs of real ones, "
                 f"for {len(RULES)} ops); keep this part of the program in eager PyTorch")
-        return rule(node.meta["val"], *args, **kwargs)
+        return self.apply(node, rule, (node.meta["val"], *args), kwargs)
 
 
 def _touches_complex(node: torch.fx.Node, args, kwargs) -> bool:

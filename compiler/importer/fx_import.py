@@ -27,6 +27,7 @@ from torch_mlir import ir
 from torch_mlir.extras.fx_importer import TORCH_DTYPE_TO_INT, TORCH_DTYPE_TO_MLIR_TYPE_ASM, FxImporter
 
 from ..diagnostics import FrontendError, KilnError, user_line_of_stack
+from .bounded_results import has_data_dependent_shapes, pad_data_dependent_results
 from .complex_as_real import complex_as_real, has_complex_values
 from .decompositions import kiln_decomposition_table
 from .random_draws import RandomDraw, hoist_random_draws
@@ -61,6 +62,11 @@ class ImportedProgram:
     scalar_outputs: tuple[int, ...] = ()
     # Random ops the runtime draws through torch: the arguments after the user inputs.
     random_draws: tuple[RandomDraw, ...] = ()
+    # Results whose length depends on the data, computed at their largest length:
+    # (result position, position of the result holding the length, dimension).
+    bounded_outputs: tuple[tuple[int, int, int], ...] = ()
+    # Example values of the tensor results as the runtime allocates them.
+    result_examples: tuple[torch.Tensor, ...] = ()
 
 
 # Ops whose result depends on how their operand lies in memory, not only on its values.
@@ -117,6 +123,10 @@ def import_program(program: ExportedProgram, context: ir.Context,
     graph, scalar_inputs, constant_outputs, scalar_outputs = _tensors_only(
         program, len(state_names), len(mutations))
     graph, random_draws = hoist_random_draws(graph)
+    bounded_outputs = ()
+    if has_data_dependent_shapes(graph):
+        graph, bounded_outputs = pad_data_dependent_results(graph)
+    result_examples = tuple(r.meta["val"] for r in next(n for n in graph.nodes if n.op == "output").args[0])
     if has_complex_values(graph):
         graph = complex_as_real(graph)
     _check_importable_dtypes(graph)
@@ -129,7 +139,8 @@ def import_program(program: ExportedProgram, context: ir.Context,
             f"{str(error)[:160]}\n{_symbolic_hint(graph)}") from None
     user_inputs = len(kinds) - len(state_names) - len(scalar_inputs)
     return ImportedProgram(importer.module, function_name, state_names, user_inputs, mutations,
-                           scalar_inputs, constant_outputs, scalar_outputs, random_draws)
+                           scalar_inputs, constant_outputs, scalar_outputs, random_draws,
+                           bounded_outputs, result_examples)
 
 
 def _symbolic_hint(graph: torch.fx.Graph) -> str:
