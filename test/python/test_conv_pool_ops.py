@@ -108,6 +108,76 @@ def test_adaptive_avg_pool2d_uneven():
     check(lambda x: F.adaptive_avg_pool2d(x, (3, 4)), rand(2, 3, 7, 9))
 
 
+FRACTIONAL_MAX_CASES = {
+    "2d output size, indices": (
+        lambda x: F.fractional_max_pool2d(x, 3, output_size=(5, 4), return_indices=True),
+        (2, 3, 11, 9)),
+    "2d output ratio": (
+        lambda x: F.fractional_max_pool2d(x, (2, 3), output_ratio=(0.5, 0.7)), (1, 2, 10, 13)),
+    "2d unbatched, one output row": (
+        lambda x: F.fractional_max_pool2d(x, 2, output_size=(1, 6), return_indices=True),
+        (3, 7, 8)),
+    "3d output size, indices": (
+        lambda x: F.fractional_max_pool3d(x, (2, 3, 2), output_size=(3, 4, 2),
+                                          return_indices=True), (2, 2, 6, 8, 5)),
+    "3d unbatched, output ratio": (
+        lambda x: F.fractional_max_pool3d(x, 2, output_ratio=0.6), (2, 7, 6, 9)),
+}
+
+
+def from_seed(fn, *args, seed):
+    torch.manual_seed(seed)
+    return fn(*args)
+
+
+@pytest.mark.parametrize("case", FRACTIONAL_MAX_CASES)
+def test_fractional_max_pool_draws_eager_samples(case):
+    """Compiled and eager, each run right after the same ``torch.manual_seed``, draw the
+    same window placements and give the same maxima and indices."""
+    fn, shape = FRACTIONAL_MAX_CASES[case]
+    x = rand(*shape)
+    compiled = kiln.compile(fn, x)
+    assert compiled.stats["fallbacks"] == [], compiled.stats["fallbacks"]
+    for seed in (3, 4, 5):
+        torch.testing.assert_close(from_seed(compiled, x, seed=seed), from_seed(fn, x, seed=seed),
+                                   rtol=0, atol=0)
+
+
+def fractional_max_pool(output_size, kernel_size=2):
+    """``aten.fractional_max_pool{2,3}d`` with its samples as an input."""
+    op = (torch.ops.aten.fractional_max_pool2d if len(output_size) == 2
+          else torch.ops.aten.fractional_max_pool3d)
+    return lambda x, samples: op(x, [kernel_size] * len(output_size), output_size, samples)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16])
+def test_fractional_max_pool_given_samples(dtype):
+    """Samples passed in: the window starts round in the input's dtype, as eager's do."""
+    samples = torch.rand(2, 3, 2, generator=_generator).to(dtype)
+    check(fractional_max_pool([9, 12]), rand(2, 3, 31, 40, dtype=dtype), samples)
+    samples = torch.rand(1, 2, 3, generator=_generator).to(dtype)
+    check(fractional_max_pool([4, 5, 3]), rand(2, 9, 11, 6, dtype=dtype), samples)
+
+
+def test_fractional_max_pool_float32_rounding_of_window_starts():
+    """A sample for which ``(i + u) * alpha`` rounds to a different start in float32
+    than in float64, and a sample that is exactly 0."""
+    samples = torch.tensor([[[0.221052885055542, 0.221052885055542], [0.0, 0.5]]])
+    check(fractional_max_pool([40, 40]), rand(1, 2, 97, 97), samples)
+
+
+def test_fractional_max_pool_ties_and_nan():
+    """The first maximum of a window, or its last NaN, as eager's kernel picks them."""
+    x = torch.tensor([[1.0, 5.0, 5.0, -0.0, 0.0, 2.0],
+                      [5.0, math.nan, 3.0, math.nan, 2.0, -math.inf],
+                      [-math.inf, -math.inf, -math.inf, 1.0, 1.0, 1.0],
+                      [-math.inf, -math.inf, -math.inf, math.nan, -math.inf, 0.0]])
+    samples = torch.tensor([[[0.0, 0.0], [0.3, 0.9]], [[0.7, 0.1], [0.99, 0.5]]])
+    check_with_nan(fractional_max_pool([3, 4]), x.expand(2, 2, 4, 6), samples)
+    check_with_nan(fractional_max_pool([2, 2, 4]), x.expand(2, 2, 4, 4, 6),
+                   torch.cat([samples, samples[..., :1]], -1))
+
+
 def test_max_pool2d_backward():
     x = rand(1, 2, 6, 7)
     _, indices = F.max_pool2d(x, 3, 2, 1, return_indices=True)

@@ -1,4 +1,4 @@
-"""Adaptive pooling, and the gradient of max pooling."""
+"""Adaptive and fractional pooling, and the gradient of max pooling."""
 
 import math
 
@@ -68,12 +68,18 @@ def _adaptive_max_pool(x, output_size, max_pool):
         return max_pool(x, kernel, kernel)
     windows = AdaptiveWindows(x, output_size)
     values = torch.where(windows.inside(), windows.values(), float("-inf"))
-    positions = torch.arange(values.shape[-1], device=x.device)
+    return _window_max(values, windows.flat_indices().expand(values.shape))
+
+
+def _window_max(values, indices):
+    """The maximum of each window (the last dimension of ``values``) and the index
+    ``indices`` holds for it, picked as eager's max-pooling kernels pick: the window's
+    last NaN if it has one, else its first maximum in row-major order."""
+    positions = torch.arange(values.shape[-1], device=values.device)
     first_max = torch.where(values == values.amax(-1, keepdim=True), positions,
                             values.shape[-1]).amin(-1)
     last_nan = torch.where(values.isnan(), positions, -1).amax(-1)
     chosen = torch.where(last_nan >= 0, last_nan, first_max).unsqueeze(-1)
-    indices = windows.flat_indices().expand(values.shape)
     return (torch.gather(values, -1, chosen).squeeze(-1),
             torch.gather(indices, -1, chosen).squeeze(-1))
 
@@ -158,6 +164,63 @@ class AdaptiveWindows:
         return [end - start for start, end in zip(self.starts, self.ends)]
 
 
+def fractional_max_pool2d(x, kernel_size, output_size, random_samples):
+    """2-D fractional max pooling with indices. Eager's kernel reads a plane's sample 0
+    for the width and sample 1 for the height."""
+    return _fractional_max_pool(x, kernel_size, output_size, random_samples.flip(-1))
+
+
+def fractional_max_pool3d(x, kernel_size, output_size, random_samples):
+    """3-D fractional max pooling with indices; samples 0, 1, 2 place the windows along
+    time, height and width."""
+    return _fractional_max_pool(x, kernel_size, output_size, random_samples)
+
+
+def _fractional_max_pool(x, kernel_size, output_size, samples):
+    """Fractional max pooling: each (batch, channel) plane places its windows with its
+    own samples, ``samples[b, c, d]`` for spatial dimension ``d`` (see
+    ``_fractional_window_starts``). Every window is gathered by its flat indices into
+    the input plane and reduced as eager's kernel does (``_window_max``)."""
+    rank = len(output_size)
+    if (not x.is_floating_point() or samples.dtype != x.dtype
+            or x.dim() not in (rank + 1, rank + 2)):
+        return NotImplemented
+    if x.dim() == rank + 1:
+        values, indices = _fractional_max_pool(x.unsqueeze(0), kernel_size, output_size,
+                                               samples[:1])
+        return values.squeeze(0), indices.squeeze(0)
+    batch, channels, input_size = x.shape[0], x.shape[1], x.shape[2:]
+    flat = 0
+    for dim, (n, k, o) in enumerate(zip(input_size, kernel_size, output_size)):
+        starts = _fractional_window_starts(samples[:batch, :, dim], n, k, o)
+        positions = starts.unsqueeze(-1) + torch.arange(k, device=x.device)
+        shape = [batch, channels] + [1] * (2 * rank)
+        shape[2 + dim], shape[2 + rank + dim] = o, k
+        flat = flat * n + positions.reshape(shape)
+    flat = flat.flatten(2 + rank)
+    values = torch.gather(x.flatten(2), 2, flat.flatten(2)).reshape(flat.shape)
+    return _window_max(values, flat)
+
+
+def _fractional_window_starts(sample, input_size, kernel_size, output_size):
+    """The first input position of each window along one dimension, ``[..., outputs]``
+    for a ``[...]`` tensor of samples: ``int((i + u) * alpha) - int(u * alpha)`` with
+    ``alpha = (inputs - kernel) / (outputs - 1)`` for all but the last window, which
+    ends at the input's end. Like eager's kernel, the arithmetic rounds in the input's
+    dtype at every step. Only samples outside [0, 1), on which eager's kernel fails an
+    assertion, place a window past the input: the starts are clamped so that no read
+    leaves it."""
+    last = torch.full((*sample.shape, 1), input_size - kernel_size, device=sample.device)
+    if output_size == 1:
+        return last
+    alpha = torch.full((), input_size - kernel_size, dtype=sample.dtype,
+                       device=sample.device) / (output_size - 1)
+    steps = torch.arange(output_size - 1, dtype=sample.dtype, device=sample.device)
+    u = sample.unsqueeze(-1)
+    starts = ((steps + u) * alpha).to(torch.int64) - (u * alpha).to(torch.int64)
+    return torch.cat([starts.clamp(0, input_size - kernel_size), last], -1)
+
+
 TORCH_DECOMPOSITIONS = [aten.max_pool2d_with_indices_backward]
 
 DECOMPOSITIONS = {
@@ -165,4 +228,6 @@ DECOMPOSITIONS = {
     aten._adaptive_avg_pool3d.default: adaptive_avg_pool3d,
     aten.adaptive_max_pool2d.default: adaptive_max_pool2d,
     aten.adaptive_max_pool3d.default: adaptive_max_pool3d,
+    aten.fractional_max_pool2d.default: fractional_max_pool2d,
+    aten.fractional_max_pool3d.default: fractional_max_pool3d,
 }
