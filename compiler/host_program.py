@@ -21,14 +21,14 @@ kernel a module of its own.
 
 import dataclasses
 
+import torch
 from torch_mlir import ir
 
 from kiln.runtime.host_program import (BufferRef, Copy, Fallback, HostProgram, Launch, Prepack,
                                        TensorRef)
 
-from .byte_sizes import byte_size
+from .byte_sizes import byte_size, element_bytes
 from .diagnostics import CompileError, user_source_line
-from .element_types import dtype_of
 
 KERNEL_ATTR = "kiln.kernel"
 ARENA_ATTR = "kiln.arena"
@@ -39,6 +39,9 @@ STATE_COUNT_ATTR = "kiln.state_count"
 PREPACK_ATTR = "kiln.prepack"
 # On a bodiless function that stands for an op the host runs through torch.
 FALLBACK_ATTR = "kiln.fallback"
+# On kiln.fallback, and in its function's FALLBACK_ATTR: the torch dtype of each operand,
+# then each result, from before ui8 became i8 (a buffer's memref type does not tell them).
+FALLBACK_DTYPES_ATTR = "dtypes"
 # On a host alloc: a buffer that outlives the call (a weight's packed panels), not in the arena.
 PERSISTENT_ATTR = "kiln.persistent"
 # Ops a host function may hold; any other op is an error.
@@ -123,6 +126,9 @@ class _HostProgramBuilder:
         if self.arena is not None:
             raise self.error(op, "a host function has at most one arena")
         self.arena, self.arena_bytes = op.results[0], self.size_of(op, op.results[0])
+        # A buffer that fills the arena (a 64-element int8 tensor in a 64-byte arena, or
+        # any empty one in an empty arena) has the arena's type, so its view folds away.
+        self.buffers[self.arena] = BufferRef("arena", 0)
 
     def visit_dealloc(self, op) -> None:
         if self.arena is None or op.operands[0] != self.arena:
@@ -163,15 +169,33 @@ class _HostProgramBuilder:
 
     def fallback_step(self, op, described: ir.DictAttr) -> Fallback:
         """The step that runs a fallback op; its inputs lead the call's operands."""
-        tensors = [TensorRef(self.buffer(op, v), tuple(v.type.shape),
-                             str(dtype_of(v.type.element_type)).removeprefix("torch."))
-                   for v in op.operands]
+        dtypes = self.fallback_dtypes(op, described)
+        tensors = [TensorRef(self.buffer(op, v), tuple(v.type.shape), dtype)
+                   for v, dtype in zip(op.operands, dtypes)]
         inputs = ir.IntegerAttr(described["inputs"]).value
         return Fallback(
             op=ir.StringAttr(described["op"]).value, call=ir.StringAttr(described["call"]).value,
             args=tuple(tensors[:inputs]), results=tuple(tensors[inputs:]),
             reason=ir.StringAttr(described["reason"]).value,
             where=user_source_line(op.location) or "")
+
+    def fallback_dtypes(self, op, described: ir.DictAttr) -> list[str]:
+        """The torch dtype names of a fallback call's operands, as conversion recorded
+        them, each checked against the size of its buffer's elements."""
+        if FALLBACK_DTYPES_ATTR not in described:
+            raise self.error(op, f"a fallback without the torch dtypes of its tensors "
+                                 f"('{FALLBACK_DTYPES_ATTR}')")
+        dtypes = [ir.StringAttr(name).value
+                  for name in ir.ArrayAttr(described[FALLBACK_DTYPES_ATTR])]
+        if len(dtypes) != len(op.operands):
+            raise self.error(op, f"{len(dtypes)} dtypes for the {len(op.operands)} tensors "
+                                 "of a fallback")
+        for value, name in zip(op.operands, dtypes):
+            dtype = getattr(torch, name, None)
+            element = value.type.element_type
+            if not isinstance(dtype, torch.dtype) or dtype.itemsize != element_bytes(element):
+                raise self.error(op, f"a fallback reads a buffer of {element} elements as {name}")
+        return dtypes
 
     def visit_copy(self, op) -> None:
         source, target = op.operands

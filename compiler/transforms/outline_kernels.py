@@ -7,7 +7,7 @@ from torch_mlir import ir
 from torch_mlir.dialects import func
 
 from ..dialect.fallback import FALLBACK_ATTRS
-from ..host_program import FALLBACK_ATTR
+from ..host_program import FALLBACK_ATTR, FALLBACK_DTYPES_ATTR
 from ..ir_walk import collect_ops, named
 from ..pass_registry import register_pass
 
@@ -22,8 +22,9 @@ class KilnOutlineKernels:
     own unit; the host function calls the kernels in order.
 
     Each ``kiln.fallback`` becomes a call of a bodiless function ``@<host>_fallback_<i>``
-    whose ``kiln.fallback`` attribute (the op's ``op``, ``call`` and ``reason``, and how
-    many ``inputs`` it takes) says which ATen op the host runs in its place.
+    whose ``kiln.fallback`` attribute (the op's ``op``, ``call`` and ``reason``, the
+    torch ``dtypes`` of its tensors, and how many ``inputs`` it takes) says which ATen op
+    the host runs in its place.
     Its arguments are marked read-only (``bufferization.access = "read"``), so that
     bufferization neither copies them nor assumes they change.
 
@@ -76,7 +77,8 @@ def _outline(kernel: ir.Operation, module_body: ir.Block) -> None:
 def _outline_fallback(fallback: ir.Operation, name: str, module_body: ir.Block) -> None:
     argument_types = [v.type for v in fallback.operands]
     result_types = [r.type for r in fallback.results]
-    described = {key: fallback.attributes[key] for key in FALLBACK_ATTRS}
+    described = {key: fallback.attributes[key] for key in (*FALLBACK_ATTRS, FALLBACK_DTYPES_ATTR)
+                 if key in fallback.attributes}
     described["inputs"] = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), len(argument_types))
     with ir.InsertionPoint(module_body), fallback.location:
         function = func.FuncOp(name, (argument_types, result_types), visibility="private")

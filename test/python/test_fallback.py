@@ -65,6 +65,35 @@ def test_a_saved_program_with_fallbacks_runs_without_the_compiler():
         torch.testing.assert_close(got, expected, **TOLERANCE)
 
 
+def test_a_saved_uint8_fallback_still_runs_on_uint8():
+    """The host program records each fallback tensor's torch dtype, not the int8 that
+    uint8 is lowered to; a saved program reads it back."""
+    def program(x):
+        return running_max(x, 0, torch.uint8)
+
+    x = ((torch.arange(48) * 37 + 11) % 256).to(torch.uint8).reshape(6, 8)  # 0..255, mixed
+    buffer = io.BytesIO()
+    kiln.compile(program, x).save(buffer)
+    buffer.seek(0)
+    loaded = load(buffer)
+    (step,) = [s for s in loaded.host_program.steps if isinstance(s, Fallback)]
+    assert [t.dtype for t in (*step.args, *step.results)] == ["uint8", "uint8", "int64"]
+    for got, expected in zip(loaded(x), program(x), strict=True):
+        torch.testing.assert_close(got, expected)
+
+
+def test_a_fallback_result_that_fills_the_arena():
+    """An int8 buffer as large as the arena has the arena's type: its view folds away and
+    the host program must still find it."""
+    def program(x):
+        return reverse_rows(x).float() + 1
+
+    x = torch.randint(-100, 100, (64,), dtype=torch.int8)
+    compiled = kiln.compile(program, x)
+    assert compiled.host_program.arena_bytes == 64
+    torch.testing.assert_close(compiled(x), program(x))
+
+
 def test_a_fallback_reads_parameters_and_writes_outputs():
     class Scan(torch.nn.Module):
         def __init__(self):

@@ -2,13 +2,13 @@
 casts, bitwise ops and shifts, on values across 0..255 (above 127 a signed reading of
 the same bits would differ)."""
 
-import warnings
-
 import pytest
 import torch
 
 import kiln
+from custom_ops import running_max
 from kiln.compiler.diagnostics import UnsupportedOpError
+from kiln.runtime.host_program import Fallback
 
 U8 = torch.uint8
 # every uint8 value once, and a scrambled copy of them with no zero (a divisor)
@@ -110,19 +110,43 @@ def test_uint8_op_in_triton_interpreter(name):
     _compiled_matches_eager(OPS[name], EVERY, SCRAMBLED, target="cuda-interpreter")
 
 
-def test_op_without_converter_on_uint8_is_refused(monkeypatch):
-    """The host would run it on int8 views of the buffers: refused, with the reason."""
-    mask = (EVERY % 3 == 0).to(U8)
+def _unsigned_running_max(a):
+    # Kernels before and after; the running maximum is signed on an int8 reading.
+    values, indices = running_max(a + 3, 1, U8)
+    return values // 3, indices, values.float() * 2
 
-    def put(x, m):
-        x = x.clone()
-        x[m] = 0.0
-        return x
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # eager deprecates uint8 masks
-        with pytest.raises(UnsupportedOpError, match="cannot run ops on uint8 tensors yet"):
-            kiln.compile(put, torch.randn(16, 16), mask)
+def test_op_without_converter_on_uint8_runs_through_torch_as_uint8():
+    compiled = kiln.compile(_unsigned_running_max, SCRAMBLED)
+    (step,) = [s for s in compiled.host_program.steps if isinstance(s, Fallback)]
+    assert step.op == "kiln_test.running_max.default"
+    assert [t.dtype for t in (*step.args, *step.results)] == ["uint8", "uint8", "int64"]
+    assert compiled.host_program.describe().count("uint8[16, 16]") == 2
+    torch.testing.assert_close(compiled(SCRAMBLED), _unsigned_running_max(SCRAMBLED))
+    torch.testing.assert_close(compiled(EVERY), _unsigned_running_max(EVERY))
+
+
+def test_op_without_converter_on_uint8_is_refused_in_strict_mode(monkeypatch):
+    monkeypatch.setenv("KILN_FALLBACK", "0")
+    with pytest.raises(UnsupportedOpError, match="kiln_test.running_max is not supported"):
+        kiln.compile(_unsigned_running_max, SCRAMBLED)
+
+
+EMPTY_UINT8_PROGRAMS = {
+    "eye": lambda a: torch.eye(0) + a.sum(),  # eye compares uint8 aranges of no elements
+    "eye_uint8": lambda a: (torch.eye(0, 3, dtype=U8), a // 3),
+    "empty_slice": lambda a: (a[:, :0] // 3, a[3:3].max(1).values, a - 1),
+    "empty_sum_as_uint8": lambda a: a[:0].sum(0, dtype=U8) + a[0],
+}
+
+
+@pytest.mark.parametrize("name", EMPTY_UINT8_PROGRAMS)
+def test_ops_on_empty_uint8_tensors_run_through_torch(name):
+    program = EMPTY_UINT8_PROGRAMS[name]
+    compiled = kiln.compile(program, SCRAMBLED)
+    reasons = [f["reason"] for f in compiled.stats["fallbacks"]]
+    assert reasons and all("zero-size" in reason for reason in reasons)
+    torch.testing.assert_close(compiled(SCRAMBLED), program(SCRAMBLED))
 
 
 @pytest.mark.parametrize("dtype", [torch.int8, torch.int64])

@@ -4,6 +4,9 @@ The torch dialect op names its ATen overload (``torch.aten.max.dim``, or
 ``torch.aten.gather`` for a default overload) and takes every argument of its schema
 as an operand, in order. Tensor operands stay operands of ``kiln.fallback``; the others
 are compile-time constants by now and are written into its ``call`` attribute as JSON.
+Its ``dtypes`` attribute names the torch dtype of each operand then each result, read
+from Kiln's types before ``convert-kiln-to-linalg`` makes ``ui8`` signless ``i8``: the
+host program's buffers alone would not tell uint8 from int8.
 """
 
 import json
@@ -14,6 +17,8 @@ from torch_mlir.extras.fx_importer import (TORCH_DTYPE_TO_INT, TORCH_LAYOUT_TO_I
                                            TORCH_MEMORY_FORMAT_TO_INT)
 
 from ...dialect.fallback import MAX_FALLBACK_INPUTS, MAX_FALLBACK_RESULTS, build_fallback
+from ...element_types import TORCH_DTYPES
+from ...host_program import FALLBACK_DTYPES_ATTR
 from .rewriter import ConversionFailure
 from .types import UnsupportedTypeError, convert_vtensor, is_vtensor
 
@@ -40,9 +45,7 @@ def convert_to_fallback(rewriter, op, op_name: str, reason: str) -> list[ir.Valu
     its ATen overload at run time; ``reason`` says why Kiln does not compile it.
 
     Raises :class:`ConversionFailure` when the host cannot run it either: an argument
-    that is not known at compile time, a result that is not a statically shaped tensor,
-    a uint8 result or a uint8 operand with elements (the host program learns a buffer's
-    dtype from its lowered, signless type, so torch would run the op on int8).
+    that is not known at compile time or a result that is not a statically shaped tensor.
     """
     overload = overload_of(op_name)
     arguments = overload._schema.arguments
@@ -68,11 +71,10 @@ def convert_to_fallback(rewriter, op, op_name: str, reason: str) -> list[ir.Valu
             result_types.append(convert_vtensor(result.type))
         except UnsupportedTypeError as error:
             raise ConversionFailure(str(error)) from None
-    read_as_signed = [*(v.type for v in tensors if 0 not in v.type.shape), *result_types]
-    unsigned = [type_ for type_ in read_as_signed if _is_unsigned(type_)]
-    if unsigned:
-        raise ConversionFailure(f"the host cannot run ops on uint8 tensors yet ({unsigned[0]})")
+    dtypes = [_dtype_name(type_) for type_ in (*(v.type for v in tensors), *result_types)]
     fallback = build_fallback(str(overload), json.dumps(call), reason, tensors, result_types)
+    fallback.attributes[FALLBACK_DTYPES_ATTR] = ir.ArrayAttr.get(
+        [ir.StringAttr.get(dtype) for dtype in dtypes])
     return list(fallback.results)
 
 
@@ -92,6 +94,9 @@ def _encode(value, argument, tensors: list[ir.Value]):
     raise ConversionFailure(f"argument '{argument.name}' is {value!r}, which the host cannot pass")
 
 
-def _is_unsigned(type_: ir.RankedTensorType) -> bool:
-    element = type_.element_type
-    return isinstance(element, ir.IntegerType) and ir.IntegerType(element).is_unsigned
+def _dtype_name(type_: ir.RankedTensorType) -> str:
+    """The name of the torch dtype of a Kiln tensor type: ``tensor<4xui8>`` → ``uint8``."""
+    dtype = TORCH_DTYPES.get(str(type_.element_type))
+    if dtype is None:
+        raise ConversionFailure(f"the host cannot pass a {type_} to torch")
+    return str(dtype).removeprefix("torch.")
