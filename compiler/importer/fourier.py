@@ -68,11 +68,11 @@ def _transform(re, im, dim, forward, frequencies=None):
     sign = -1.0 if forward else 1.0
     re, im = re.movedim(dim, -1), im.movedim(dim, -1) if im is not None else None
     # (re + i·im)(cos + i·sign·sin), summed over j
-    out_re = re @ cos.mT
-    out_im = sign * (re @ sin.mT)
+    out_re = _times(re, cos.mT)
+    out_im = sign * _times(re, sin.mT)
     if im is not None:
-        out_re = out_re - sign * (im @ sin.mT)
-        out_im = out_im + im @ cos.mT
+        out_re = out_re - sign * _times(im, sin.mT)
+        out_im = out_im + _times(im, cos.mT)
     return out_re.movedim(-1, dim), out_im.movedim(-1, dim)
 
 
@@ -86,8 +86,14 @@ def _hermitian_inverse(re, im, dim, n):
     counted_once = {0, n // 2} if n % 2 == 0 else {0}
     weights = torch.tensor([1.0 if k in counted_once else 2.0 for k in range(kept)],
                            dtype=torch.float64)
-    result = (re * weights) @ cos.mT - (im * weights) @ sin.mT
+    result = _times(re * weights, cos.mT) - _times(im * weights, sin.mT)
     return result.movedim(-1, dim)
+
+
+def _times(rows: torch.Tensor, matrix: torch.Tensor) -> torch.Tensor:
+    """``rows @ matrix``; a vector goes as one row, since ``matmul`` squeezes a vector's
+    product in place."""
+    return (rows.unsqueeze(0) @ matrix).squeeze(0) if rows.dim() == 1 else rows @ matrix
 
 
 def _twiddles(n: int, rows: int, columns: int):

@@ -31,7 +31,8 @@ class RewritingInterpreter(torch.fx.Interpreter):
 def retrace(interpreter: torch.fx.Interpreter, examples: list) -> torch.fx.Graph:
     """The graph of ``interpreter.run(*examples)`` on fake tensors, decomposed by Kiln's
     table; each op keeps the source location of the node it was traced from, so errors
-    still name the user's line."""
+    still name the user's line. The rules must call functional ops only: the trace is
+    not functionalized (``matmul`` of a vector, for one, squeezes in place)."""
     with fx_traceback.preserve_node_meta():
         traced = make_fx(interpreter.run, decomposition_table=kiln_decomposition_table(),
                          tracing_mode="fake")(*examples)

@@ -3,7 +3,9 @@
 A program is Python source: a few lines, each applying one op Kiln converts
 (elementwise unary and binary ops with broadcasting and type promotion, reductions
 over dims with or without keepdim, matmul, softmax, reshape, transpose, permute,
-slicing, expand, cat, where, casts) to the inputs or to earlier lines. Shapes are small,
+slicing, expand, cat, where, casts, sorting and scans, gathers and scatters, pooling,
+selections by a boolean input such as ``x[mask]`` and ``unique``, Fourier transforms and
+complex arithmetic) to the inputs or to earlier lines. Shapes are small,
 with size-1 and odd sizes (size 0 only when asked); dtypes are float32, float16, int64
 and bool. The generator draws every choice from a :class:`Choices`, so the same code
 serves hypothesis (``programs()``, which shrinks failures) and seeded long runs.
@@ -192,6 +194,9 @@ class _Builder:
         self.program = Program()
         self.values: dict[str, torch.Tensor] = {}
         self.used: set[str] = set()
+        # Lines only returned, never read: selections, whose length a later line could
+        # not be made to agree with, and complex values.
+        self.terminal: set[str] = set()
         self.input_names = (f"x{i}" for i in itertools.count())
 
     def new_input(self, shape, dtype: str) -> InputSpec:
@@ -205,10 +210,10 @@ class _Builder:
         self.values[spec.name] = torch.zeros(spec.shape, dtype=getattr(torch, spec.dtype))
 
     def pick(self) -> str:
-        """Any value so far, input or line."""
-        return self.choices.choice(sorted(self.values))
+        """Any value so far, input or line, that later lines may read."""
+        return self.choices.choice(sorted(set(self.values) - self.terminal))
 
-    def try_line(self, expression: str, operands: Sequence[str], inputs=()) -> bool:
+    def try_line(self, expression: str, operands: Sequence[str], inputs=(), terminal=False) -> bool:
         """Keep the line if eager runs it on zeros (and it returns a tensor)."""
         for spec in inputs:
             self.add_input(spec)
@@ -225,6 +230,8 @@ class _Builder:
         self.program.lines.append((name, expression))
         self.values[name] = result
         self.used.update(operands)
+        if terminal or result.is_complex():
+            self.terminal.add(name)
         return True
 
 
@@ -440,10 +447,42 @@ def _pool(b: _Builder) -> bool:
                       f"ceil_mode={ceil})", [a])
 
 
+def _select(b: _Builder) -> bool:
+    """A selection by a fresh boolean input, whose length therefore depends on the data."""
+    a = b.pick()
+    shape = list(b.values[a].shape)
+    if not shape:  # torch.export cannot trace a 0-d selection
+        return False
+    rows = b.choices.choice((len(shape), 1))
+    mask = b.new_input(shape[:rows], "bool")
+    expression, terminal = b.choices.choice((
+        ("{a}[{m}]", True), ("{a}[{m}] * 2 + 1", True), ("{a}[{m}].sum(0)", False),
+        ("{a}[{m}].float().mean(0)", False), ("torch.nonzero({m})", True),
+        ("torch.unique({a}, return_counts=True)[1]", True), ("torch.unique({a})", True),
+    ))
+    return b.try_line(expression.format(a=a, m=mask.name), [a, mask.name], [mask], terminal)
+
+
+def _fourier(b: _Builder) -> bool:
+    """Fourier transforms and complex arithmetic of a floating value."""
+    a = b.pick()
+    if not b.values[a].dtype.is_floating_point or b.values[a].dim() == 0:
+        return False
+    n = b.values[a].shape[-1]
+    expression = b.choices.choice((
+        "torch.fft.rfft({a}).abs()", "torch.fft.fft({a}, norm='ortho')",
+        "torch.fft.irfft(torch.fft.rfft({a}), n={n})", "torch.view_as_real(torch.fft.fft2({a}))",
+        "(torch.polar({a}.abs(), {a}) * torch.complex({a}, -{a})).angle()",
+        "torch.fft.ifft(torch.fft.fft({a}) / ({a}.abs() + 1))",
+    ))
+    return b.try_line(expression.format(a=a, n=n), [a])
+
+
 OPS = {"unary": _unary, "binary": _binary, "scalar": _scalar, "reduction": _reduction,
        "softmax": _softmax, "matmul": _matmul, "transpose": _transpose, "reshape": _reshape,
        "slice": _slice, "expand": _expand, "cat": _cat, "where": _where, "cast": _cast,
-       "order": _order, "indexing": _indexing, "pool": _pool}
+       "order": _order, "indexing": _indexing, "pool": _pool, "select": _select,
+       "fourier": _fourier}
 
 
 def generate(choices: Choices, max_lines: int = 5, empty_sizes: bool = False,
