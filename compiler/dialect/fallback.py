@@ -12,8 +12,10 @@ implements by calling the ATen op on the arena's tensors::
 
 ``op`` is the ``torch.ops`` overload; ``call`` is its argument list as JSON, where
 ``{"tensor": i}`` stands for operand ``i`` (see :mod:`kiln.runtime.fallback`); ``reason``
-says why Kiln did not compile the op. Operands and results use fixed slots (see
-:mod:`.slots`).
+says why Kiln did not compile the op. ``dtypes``, which conversion adds, names the torch
+dtype of each operand, then each result: after ``ui8`` is lowered to signless ``i8``,
+the buffers alone would not tell uint8 from int8, so the host program requires it.
+Operands and results use fixed slots (see :mod:`.slots`).
 """
 
 from typing import Any
@@ -32,6 +34,13 @@ class _FallbackChecks(KilnOp):
     def check(self):
         for name in FALLBACK_ATTRS:
             self.str_attr(name)
+        if "dtypes" not in self.attributes:
+            return None
+        dtypes = self.attributes["dtypes"]
+        tensors = len(self.operands) + len(self.results)
+        if not isinstance(dtypes, ir.ArrayAttr) or len(dtypes) != tensors or not all(
+                isinstance(d, ir.StringAttr) for d in dtypes):
+            return f"expects 'dtypes' to be an array of {tensors} strings, got {dtypes}"
         return None
 
 
