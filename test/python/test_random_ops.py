@@ -11,12 +11,8 @@ import torch.nn.functional as F
 import kiln
 from kiln import KilnError
 
+pytestmark = pytest.mark.usefixtures("strict_mode")
 _generator = torch.Generator().manual_seed(0)
-
-
-@pytest.fixture(autouse=True)
-def strict_mode(monkeypatch):
-    monkeypatch.setenv("KILN_FALLBACK", "0")
 
 
 def randn(*shape):

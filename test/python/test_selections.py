@@ -13,12 +13,8 @@ import torch
 import kiln
 from kiln import KilnError
 
+pytestmark = pytest.mark.usefixtures("strict_mode")
 _generator = torch.Generator().manual_seed(0)
-
-
-@pytest.fixture(autouse=True)
-def strict_mode(monkeypatch):
-    monkeypatch.setenv("KILN_FALLBACK", "0")
 
 
 def randn(*shape):
