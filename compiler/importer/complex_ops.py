@@ -63,7 +63,8 @@ def real_dtype(example: torch.Tensor) -> torch.dtype:
 
 def axis(dim: int, rank: int) -> int:
     """``dim`` of a complex tensor of ``rank`` as a non-negative dimension, which is
-    also its dimension in the real view."""
+    also its dimension in the real view. A 0-d tensor's only dimension (0 or -1) names
+    the tensor itself; rules that could apply it to the trailing pair check for rank 0."""
     return dim % rank if rank else 0
 
 
@@ -116,6 +117,8 @@ def _slice(out, z, dim=0, start=None, end=None, step=1):
 
 @rule(aten.flip.default)
 def _flip(out, z, dims):
+    if z.rank == 0:
+        return Complex(z.real_view.clone())
     return Complex(z.real_view.flip([axis(d, z.rank) for d in dims]))
 
 
@@ -155,6 +158,11 @@ def _full(out, size, value, **_):
     re, im = parts(value, real_dtype(out))
     dtype = real_dtype(out)
     return pack(torch.full(size, re, dtype=dtype), torch.full(size, im, dtype=dtype), out.shape)
+
+
+@rule(aten.scalar_tensor.default)
+def _scalar_tensor(out, value, **_):
+    return _full(out, [], value)
 
 
 @rule(aten.complex.default)
@@ -287,18 +295,22 @@ def _complex_dtype(value) -> torch.dtype:
 
 @rule(aten.sum.dim_IntList)
 def _sum(out, z, dims=None, keepdim=False, dtype=None):
-    total = z.real_view.to(real_dtype(out)).sum(_reduced_axes(z, dims), keepdim=keepdim)
-    return Complex(total)
+    return _reduced(torch.sum, out, z, dims, keepdim)
 
 
 @rule(aten.mean.dim)
 def _mean(out, z, dims=None, keepdim=False, dtype=None):
-    mean = z.real_view.to(real_dtype(out)).mean(_reduced_axes(z, dims), keepdim=keepdim)
-    return Complex(mean)
+    return _reduced(torch.mean, out, z, dims, keepdim)
 
 
-def _reduced_axes(z: Complex, dims) -> list[int]:
-    return [axis(d, z.rank) for d in dims] if dims else list(range(z.rank))
+def _reduced(reduce, out, z: Complex, dims, keepdim: bool) -> Complex:
+    """``reduce`` over ``dims`` of the complex tensor (all of them for none), never over
+    the real view's trailing pair: a reduction over an empty list would take it too."""
+    values = z.real_view.to(real_dtype(out))
+    if z.rank == 0:  # dims [], [0] and [-1] all name the scalar itself
+        return Complex(values.clone())
+    axes = [axis(d, z.rank) for d in dims] if dims else list(range(z.rank))
+    return Complex(reduce(values, axes, keepdim=keepdim))
 
 
 @rule(aten.mm.default, aten.bmm.default)

@@ -115,3 +115,17 @@ def test_an_unsupported_complex_op_is_refused_at_the_users_line():
 def test_a_transform_past_the_length_limit_is_refused():
     with pytest.raises(KilnError, match="Fourier transform of length 4096"):
         kiln.compile(torch.fft.fft, randn(4096))
+
+
+def test_reductions_of_a_complex_scalar_keep_both_components():
+    def reductions(z):
+        return z.sum(), z.sum(0, keepdim=True), z.mean(-1), z.flip(0)
+
+    check(reductions, crandn())
+
+
+def test_complex_variance_is_the_mean_squared_magnitude():
+    def spread(z):
+        return torch.var(z), torch.var(z, 1, keepdim=True), torch.std(z, 0), torch.var_mean(z, 1)
+
+    check(spread, crandn(5, 6))

@@ -21,7 +21,8 @@ def _reduced_count(x: torch.Tensor, dims) -> int:
 
 
 def var_mean(x, dim=None, *, correction=None, keepdim=False):
-    """Two-pass variance in plain sums, so no ``prims.var`` reaches the importer.
+    """Two-pass variance in plain sums, so no ``prims.var`` reaches the importer; a
+    complex input's variance is the mean squared magnitude of its deviations, a real.
 
     Half-precision inputs are computed in float32 and rounded once, as eager does."""
     if x.dtype in HALF_PRECISION:
@@ -31,7 +32,11 @@ def var_mean(x, dim=None, *, correction=None, keepdim=False):
     count = _reduced_count(x, dim)
     mean = torch.sum(x, dim, keepdim=True) / count
     deviation = x - mean
-    var = torch.sum(deviation * deviation, dim, keepdim=keepdim) / max(count - correction, 0)
+    if x.is_complex():  # the squared magnitude, a real number
+        squared = (torch.view_as_real(deviation) ** 2).sum(-1)
+    else:
+        squared = deviation * deviation
+    var = torch.sum(squared, dim, keepdim=keepdim) / max(count - correction, 0)
     if keepdim:
         return var, mean
     return var, mean.reshape(var.shape)
