@@ -84,3 +84,9 @@ def test_a_saved_program_draws_the_same_numbers(tmp_path):
 def test_a_random_op_that_reads_tensor_values_is_refused():
     with pytest.raises(KilnError, match="multinomial"):
         kiln.compile(lambda p: torch.multinomial(p, 2), torch.rand(3, 4))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16])
+def test_bernoulli_draws_eager_numbers_at_every_dtype(dtype):
+    probabilities = torch.rand(7, 9, generator=_generator).to(dtype)
+    check_same_draws(torch.bernoulli, probabilities, rtol=0, atol=0)

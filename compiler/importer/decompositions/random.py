@@ -49,7 +49,19 @@ def native_dropout(input, p, train):
     return input * mask * (1 / keep if keep else 0.0), mask
 
 
+def bernoulli(p, *, generator=None):
+    """``bernoulli(p)``: eager's kernel compares a uniform draw with ``p``, drawn in
+    float64 for a float64 ``p`` and in float32 otherwise (torch's own decomposition
+    always draws float32, which gives other numbers for float64)."""
+    if generator is not None or not p.is_floating_point():
+        return NotImplemented
+    drawn = torch.float64 if p.dtype == torch.float64 else torch.float32
+    uniform = aten.rand.default(list(p.shape), dtype=drawn, device=p.device)
+    return (uniform < p).to(p.dtype)
+
+
 DECOMPOSITIONS = {
+    aten.bernoulli.default: bernoulli,
     aten.native_dropout.default: native_dropout,
     aten.normal.Tensor_Tensor: normal_tensor_tensor,
     aten.normal.Tensor_float: normal_tensor_float,
