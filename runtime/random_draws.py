@@ -8,6 +8,7 @@ the program draws exactly the numbers eager draws from torch's generator: under
 ``torch.manual_seed`` a compiled program and eager give the same results.
 """
 
+import functools
 from dataclasses import dataclass
 
 import torch
@@ -35,9 +36,18 @@ class RandomDraw:
         """The op's result on ``torch_device``, drawn from torch's generator now."""
         args = [_argument(a, device) for a in self.args]
         kwargs = {name: _argument(value, device) for name, value in self.kwargs}
-        if not any(isinstance(a, TensorLike) for a in self.args):
+        if self._is_factory:
             kwargs["device"] = torch_device
-        return resolve_op(self.op)(*args, **kwargs)
+        return self._overload(*args, **kwargs)
+
+    @functools.cached_property
+    def _overload(self):
+        return resolve_op(self.op)
+
+    @functools.cached_property
+    def _is_factory(self) -> bool:
+        """Whether the op makes its tensor from nothing (``rand``), so it needs a device."""
+        return not any(isinstance(a, TensorLike) for a in self.args)
 
     def to_record(self) -> list:
         args = [["like", list(a.shape), a.dtype] if isinstance(a, TensorLike) else ["value", a]

@@ -189,7 +189,7 @@ def _tensors_only(program: ExportedProgram, state_count: int, mutation_count: in
                              if not isinstance(value, torch.fx.Node))
     node_results = [r for r in results if isinstance(r, torch.fx.Node)]
     scalar_results = tuple(position - mutation_count for position, result in enumerate(node_results)
-                           if is_scalar_result(result))
+                           if _is_scalar_result(result))
     has_checks = any(node.target in ERROR_CHECKS for node in program.graph.nodes)
     if has_checks and constant_outputs:
         raise FrontendError("a program with error checks (as linear algebra ops make) must "
@@ -202,7 +202,7 @@ def _tensors_only(program: ExportedProgram, state_count: int, mutation_count: in
         graph.erase_node(placeholders[position])
     output = next(n for n in graph.nodes if n.op == "output")
     tensor_results = [r for r in output.args[0] if isinstance(r, torch.fx.Node)]
-    read_scalars = [r for r in tensor_results if is_scalar_result(r)]
+    read_scalars = [tensor_results[position + mutation_count] for position in scalar_results]
     output.args = ([r.args[0] if r in read_scalars else r for r in tensor_results],)
     for result in read_scalars:
         graph.erase_node(result)
@@ -211,7 +211,7 @@ def _tensors_only(program: ExportedProgram, state_count: int, mutation_count: in
     return graph, scalar_inputs, constant_outputs, scalar_results
 
 
-def is_scalar_result(node: torch.fx.Node) -> bool:
+def _is_scalar_result(node: torch.fx.Node) -> bool:
     """Whether ``node`` is a Python scalar read from a tensor (``x.item()``) that only
     the program's output uses: the runtime then reads it from the tensor."""
     return node.target is torch.ops.aten._local_scalar_dense.default and len(node.users) == 1
