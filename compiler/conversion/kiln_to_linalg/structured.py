@@ -31,14 +31,16 @@ def _combine(kind: str, a: ir.Value, b: ir.Value, unsigned: bool) -> ir.Value:
 def _register_reduce(kind: str):
     @lowers(f"kiln.reduce_{kind}")
     def lower_reduce(op):
-        """A sum of half-precision values accumulates in f32, as eager's does, and rounds
-        once at the end (eager's products stay in half precision; max and min are exact)."""
+        """A sum accumulates in a wider float and rounds once at the end: f32 for half
+        precision, as eager's does, and f64 for f32, which keeps a sum of millions of
+        elements far from zero as accurate as eager's cascade summation or better. Products
+        stay in their own type, as eager's do; max and min are exact."""
         x = op.operands[0]
         unsigned = is_unsigned(x)
         rank = len(x.type.shape)
         dims = list(op.attributes["dimensions"])
         result_type = op.results[0].type
-        accumulator = _accumulator_type(result_type) if kind == "sum" else result_type
+        accumulator = _sum_accumulator_type(result_type) if kind == "sum" else result_type
         init = filled(accumulator, _identity(kind, accumulator.element_type, unsigned))
         kept = [dim(d) for d in range(rank) if d not in dims]
         iterators = ["reduction" if d in dims else "parallel" for d in range(rank)]
@@ -60,6 +62,13 @@ def _accumulator_type(result_type: ir.RankedTensorType) -> ir.RankedTensorType:
     if isinstance(result_type.element_type, (ir.F16Type, ir.BF16Type)):
         return ir.RankedTensorType.get(list(result_type.shape), ir.F32Type.get())
     return result_type
+
+
+def _sum_accumulator_type(result_type: ir.RankedTensorType) -> ir.RankedTensorType:
+    """f64 for f32 sums; otherwise the matmul accumulator (f32 for half precision)."""
+    if isinstance(result_type.element_type, ir.F32Type):
+        return ir.RankedTensorType.get(list(result_type.shape), ir.F64Type.get())
+    return _accumulator_type(result_type)
 
 
 def _narrowed(value: ir.Value, result_type: ir.RankedTensorType) -> ir.Value:
