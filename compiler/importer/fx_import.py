@@ -31,6 +31,7 @@ from .bounded_results import has_data_dependent_shapes, pad_data_dependent_resul
 from .complex_as_real import complex_as_real, has_complex_values
 from .decompositions import kiln_decomposition_table
 from .random_draws import RandomDraw, hoist_random_draws
+from .storage_views import read_storage_from_view_bases
 
 STATE_KINDS = {InputKind.PARAMETER, InputKind.BUFFER, InputKind.CONSTANT_TENSOR}
 # Ops that raise in eager when their first argument fails a test against 0: a nonzero
@@ -93,6 +94,8 @@ def export(fn, example_args: tuple) -> tuple[ExportedProgram, bool]:
             "data-dependent Python control flow or mark it with torch.cond."
         ) from error
     reads_layout = any(node.target in MEMORY_LAYOUT_OPS for node in program.graph.nodes)
+    if reads_layout:
+        read_storage_from_view_bases(program.graph_module)
     try:
         program = program.run_decompositions(kiln_decomposition_table())
     except KilnError:

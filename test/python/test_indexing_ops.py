@@ -372,6 +372,11 @@ AS_STRIDED_CASES = {
     "scatter-3-d": (lambda x, s: torch.as_strided_scatter(x, s, (2, 3, 2), (12, 1, 5), 1),
                     rand(4, 6), rand(2, 3, 2)),
     "resize-smaller": (lambda x, o: (x * 2).t().resize_as_(o), rand(4, 5), rand(3, 3)),
+    # a view's storage is its base's: these read x, not a compact copy of the view
+    "after-unfold": (lambda x: x.unfold(1, 3, 2).as_strided((2, 3, 2), (1, 2, 3)), rand(4, 10)),
+    "after-unfold-offset": (lambda x: x.unfold(1, 3, 2).as_strided((2, 3), (3, 1), 2), rand(4, 10)),
+    "after-unfold-of-view": (lambda x: x.unfold(1, 3, 2).as_strided((2, 3), (3, 1)), _storage[5:15].view(2, 5)),
+    "after-view-chain": (lambda x: x[:, 1:].t().unfold(0, 2, 1).as_strided((4,), (3,)), rand(4, 10)),
 }
 
 
