@@ -21,17 +21,17 @@ from kiln.runtime import Executable, TensorSpec, output_tree
 from kiln.runtime.errors import KilnError
 from kiln.runtime.host_program import Copy, Fallback, Launch, Prepack
 
-from .analysis import eager_peak_bytes_estimate
-from .compile_cache import parameter_names
+from .ir.analysis import eager_peak_bytes_estimate
+from .artifacts.compile_cache import parameter_names
 from .conversion import kiln_to_linalg, torch_to_kiln  # noqa: F401  (registers passes)
 from .diagnostics import CompileError, user_source_line
 from .dialect import make_context
-from .host_program import (STATE_COUNT_ATTR, extract_host_program, find_function,
+from .artifacts.host_program_builder import (STATE_COUNT_ATTR, extract_host_program, find_function,
                            share_identical_kernels, split_kernels)
 from .importer import export, import_program, state_tensors
-from .ir_walk import collect_ops, named
-from .pass_pipeline import build_pass_manager
-from .pipelines import kiln_stage
+from .ir.walk import collect_ops, named
+from .passes.pipeline import build_pass_manager
+from .passes.stages import kiln_stage
 from .targets import get_target
 from .tools.emit_artifact import kernels_text
 

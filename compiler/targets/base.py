@@ -17,7 +17,7 @@ from torch_mlir import ir
 from kiln import knobs
 from kiln.runtime.host_program import HostProgram
 
-from ..pipelines import Stage
+from ..passes.stages import Stage
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from kiln import targets
 from kiln.runtime.errors import KilnError
 
 from ..dialect.context import make_context
-from ..pass_pipeline import PIPELINE_ALIASES, build_pass_manager
-from ..pass_registry import PASSES, options, summary
+from ..passes.pipeline import PIPELINE_ALIASES, build_pass_manager
+from ..passes.registry import PASSES, options, summary
 from . import opt_diagnostics as diagnostics
 
 SPLIT_MARKER = "// -----"
@@ -30,7 +30,7 @@ _PASS_MODULES = (
     "kiln.compiler.conversion.torch_to_kiln",
     "kiln.compiler.conversion.kiln_to_linalg",
     "kiln.compiler.transforms",
-    "kiln.compiler.pipelines",
+    "kiln.compiler.passes.stages",
 )
 
 

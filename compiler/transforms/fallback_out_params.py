@@ -6,9 +6,9 @@ from typing import ClassVar
 from torch_mlir import ir
 from torch_mlir.dialects import func, memref
 
-from ..host_program import FALLBACK_ATTR
-from ..ir_walk import collect_ops, named
-from ..pass_registry import register_pass
+from ..artifacts.host_program_builder import FALLBACK_ATTR
+from ..ir.walk import collect_ops, named
+from ..passes.registry import register_pass
 
 ALIGNMENT = 64
 

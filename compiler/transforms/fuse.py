@@ -7,7 +7,7 @@ from torch_mlir import ir
 
 from ..diagnostics import CompileError
 from ..dialect.kernel import MAX_KERNEL_INPUTS, MAX_KERNEL_RESULTS, build_kernel, build_yield
-from ..pass_registry import register_pass
+from ..passes.registry import register_pass
 from .fusion_groups import FusionOptions, escapes, form_groups, kernel_inputs
 from .op_classes import FREE_CLASSES, OpClass, classify
 

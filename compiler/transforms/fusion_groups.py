@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from torch_mlir import ir
 
 from ..dialect.kernel import MAX_KERNEL_INPUTS, MAX_KERNEL_RESULTS
-from ..byte_sizes import byte_size
+from ..ir.byte_sizes import byte_size
 from .op_classes import FREE_CLASSES, OpClass, classify
 
 

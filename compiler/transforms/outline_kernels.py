@@ -7,9 +7,9 @@ from torch_mlir import ir
 from torch_mlir.dialects import func
 
 from ..dialect.fallback import FALLBACK_ATTRS
-from ..host_program import FALLBACK_ATTR, FALLBACK_DTYPES_ATTR
-from ..ir_walk import collect_ops, named
-from ..pass_registry import register_pass
+from ..artifacts.host_program_builder import FALLBACK_ATTR, FALLBACK_DTYPES_ATTR
+from ..ir.walk import collect_ops, named
+from ..passes.registry import register_pass
 
 
 @register_pass

@@ -7,12 +7,12 @@ from typing import ClassVar
 from torch_mlir import ir
 from torch_mlir.dialects import arith, func, memref
 
-from ..byte_sizes import byte_size
+from ..ir.byte_sizes import byte_size
 from ..diagnostics import CompileError
-from ..host_program import PERSISTENT_ATTR
-from ..kernel_arguments import append_kernel_arguments
-from ..linalg_queries import reduction_dims
-from ..pass_registry import register_pass
+from ..artifacts.host_program_builder import PERSISTENT_ATTR
+from ..ir.kernel_arguments import append_kernel_arguments
+from ..ir.linalg_queries import reduction_dims
+from ..passes.registry import register_pass
 
 ALIGNMENT = 64
 # On a kernel: the positions of its arguments that were scratch allocations.

@@ -7,8 +7,8 @@ from typing import ClassVar
 from torch_mlir import ir
 from torch_mlir.dialects import func
 
-from ..ir_walk import collect_ops, named
-from ..pass_registry import register_pass
+from ..ir.walk import collect_ops, named
+from ..passes.registry import register_pass
 
 RESHAPES = ("tensor.collapse_shape", "tensor.expand_shape")
 

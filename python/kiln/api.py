@@ -25,7 +25,7 @@ def compile(module_or_fn, *example_args, target: str = "cpu", dump_ir: str | Pat
     settings = knobs.current()
     cache = key = None
     if not (dump_ir or settings.dump_ir) and settings.cache:
-        from kiln.compiler.compile_cache import open_cache, parameter_names
+        from kiln.compiler.artifacts.compile_cache import open_cache, parameter_names
 
         cache = open_cache(settings)
         names = parameter_names(module_or_fn, len(example_args))

@@ -10,7 +10,7 @@ from torch_mlir import ir
 import kiln
 from kiln.compiler.dialect import make_context
 from kiln.compiler.diagnostics import CompileError
-from kiln.compiler.host_program import extract_host_program, split_kernels
+from kiln.compiler.artifacts.host_program_builder import extract_host_program, split_kernels
 from kiln.runtime.host_program import BufferRef, Copy, HostProgram, Launch
 
 TOLERANCE = dict(rtol=1e-5, atol=1e-5)

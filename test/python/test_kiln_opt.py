@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from kiln.compiler.dialect.context import make_context
-from kiln.compiler.pass_pipeline import (
+from kiln.compiler.passes.pipeline import (
     PIPELINE_ALIASES,
     PipelineAlias,
     PipelineError,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kiln.compiler.pass_registry import PASSES as REGISTERED
+from kiln.compiler.passes.registry import PASSES as REGISTERED
 from kiln.compiler.tools.kiln_opt import main, register_everything
 
 LIT_INPUTS = sorted((Path(__file__).parents[1]).glob("*/*.mlir"))

@@ -14,12 +14,12 @@ import torch
 from torch_mlir import ir
 
 from kiln.compiler.conversion import kiln_to_linalg, torch_to_kiln  # noqa: F401  (registers passes)
-from kiln.compiler import pipelines  # noqa: F401  (registers kiln-bufferize)
+from kiln.compiler.passes import stages  # noqa: F401  (registers kiln-bufferize)
 from kiln.compiler.diagnostics import CompileError
 from kiln.compiler.dialect import make_context
-from kiln.compiler.host_program import KERNEL_ATTR, extract_host_program, split_kernels
+from kiln.compiler.artifacts.host_program_builder import KERNEL_ATTR, extract_host_program, split_kernels
 from kiln.compiler.importer import export, import_program, state_tensors
-from kiln.compiler.pass_pipeline import build_pass_manager
+from kiln.compiler.passes.pipeline import build_pass_manager
 from kiln.compiler.targets.cuda.interpreter import run_host_program
 from kiln.compiler.targets.cuda.triton_codegen import lower_kernel
 

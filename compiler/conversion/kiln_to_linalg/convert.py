@@ -6,8 +6,8 @@ from typing import ClassVar
 from torch_mlir import ir
 
 from ...diagnostics import UnsupportedOpError
-from ...ir_walk import collect_ops
-from ...pass_registry import register_pass
+from ...ir.walk import collect_ops
+from ...passes.registry import register_pass
 from . import data_movement, elementwise, structured  # noqa: F401  (registers lowerings)
 from .registry import LOWERINGS
 from .signedness import replaced, signless_types

@@ -18,7 +18,7 @@ from contextvars import ContextVar
 import numpy as np
 from torch_mlir import ir
 
-from ...ir_walk import collect_ops
+from ...ir.walk import collect_ops
 
 _UNSIGNED_VALUES: ContextVar[set | None] = ContextVar("kiln_unsigned_values", default=None)
 

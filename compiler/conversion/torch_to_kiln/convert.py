@@ -7,8 +7,8 @@ from torch_mlir import ir
 from torch_mlir.dialects import func
 
 from ...diagnostics import UnsupportedOpError
-from ...host_program import STATE_COUNT_ATTR
-from ...pass_registry import register_pass
+from ...artifacts.host_program_builder import STATE_COUNT_ATTR
+from ...passes.registry import register_pass
 from . import elementwise, linear, pooling, reductions, shape, structure  # noqa: F401  (registers converters)
 from .fallback import convert_to_fallback
 from .registry import CONVERTERS

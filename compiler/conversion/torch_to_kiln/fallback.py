@@ -17,8 +17,8 @@ from torch_mlir.extras.fx_importer import (TORCH_DTYPE_TO_INT, TORCH_LAYOUT_TO_I
                                            TORCH_MEMORY_FORMAT_TO_INT)
 
 from ...dialect.fallback import MAX_FALLBACK_INPUTS, MAX_FALLBACK_RESULTS, build_fallback
-from ...element_types import TORCH_DTYPES
-from ...host_program import FALLBACK_DTYPES_ATTR
+from ...ir.element_types import TORCH_DTYPES
+from ...artifacts.host_program_builder import FALLBACK_DTYPES_ATTR
 from .rewriter import ConversionFailure
 from .types import UnsupportedTypeError, convert_vtensor, is_vtensor
 

@@ -10,7 +10,7 @@ import torch
 from torch_mlir import ir
 
 from ...dialect import kiln
-from ...element_types import dtype_of
+from ...ir.element_types import dtype_of
 from .types import convert_vtensor, element_type_for, is_vtensor
 
 

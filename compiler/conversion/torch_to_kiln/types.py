@@ -5,7 +5,7 @@ import re
 import torch
 from torch_mlir import ir
 
-from ...element_types import TORCH_DTYPES
+from ...ir.element_types import TORCH_DTYPES
 
 _VTENSOR = re.compile(r"^!torch\.vtensor<\[([^\]]*)\],(\w+)>$")
 

@@ -9,7 +9,7 @@ from torch_mlir import ir
 from kiln import knobs
 from kiln.runtime.host_program import HostProgram
 
-from ...element_types import TORCH_DTYPES
+from ...ir.element_types import TORCH_DTYPES
 from ..base import Artifact, Capabilities
 from ..llvm_translation import translate_to_llvm_ir
 from .codegen import emit_shared_object

@@ -1,7 +1,7 @@
 """The CPU target's stages, from ``fused`` to LLVM dialect kernels."""
 
-from ...pass_pipeline import register_pipeline_alias
-from ...pipelines import Stage
+from ...passes.pipeline import register_pipeline_alias
+from ...passes.stages import Stage
 from . import transforms  # noqa: F401  (registers the CPU passes the stages name)
 
 register_pipeline_alias(

@@ -17,9 +17,9 @@ from kiln import knobs
 from kiln.runtime.devices.cuda_artifact import CudaKernel, pack
 from kiln.runtime.host_program import HostProgram, Launch
 
-from ...element_types import TORCH_DTYPES
-from ...host_program import KERNEL_ATTR
-from ...pipelines import Stage
+from ...ir.element_types import TORCH_DTYPES
+from ...artifacts.host_program_builder import KERNEL_ATTR
+from ...passes.stages import Stage
 from ..base import Artifact, Capabilities
 from .cubin import CAPABILITY, compile_launch
 from .triton_codegen import TritonLaunch, lower_kernel

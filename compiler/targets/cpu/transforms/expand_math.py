@@ -6,8 +6,8 @@ from typing import ClassVar
 from torch_mlir import ir
 from torch_mlir.dialects import arith, math
 
-from ....ir_walk import collect_ops
-from ....pass_registry import register_pass
+from ....ir.walk import collect_ops
+from ....passes.registry import register_pass
 
 # Polynomial coefficients, lowest degree first. Each set was fitted for this pass by
 # iteratively reweighted least squares (Lawson's method, converging on the minimax fit)

@@ -7,11 +7,11 @@ from typing import ClassVar
 from torch_mlir import ir
 from torch_mlir.dialects import func, memref
 
-from ....host_program import PERSISTENT_ATTR, PREPACK_ATTR, STATE_COUNT_ATTR
-from ....ir_walk import collect_ops, named
-from ....kernel_arguments import append_kernel_arguments
-from ....linalg_queries import loop_extents, reduction_dims
-from ....pass_registry import register_pass
+from ....artifacts.host_program_builder import PERSISTENT_ATTR, PREPACK_ATTR, STATE_COUNT_ATTR
+from ....ir.walk import collect_ops, named
+from ....ir.kernel_arguments import append_kernel_arguments
+from ....ir.linalg_queries import loop_extents, reduction_dims
+from ....passes.registry import register_pass
 from .gemm_codegen import GemmShape, Operand, gemm_function, pack_function, spans
 
 ALIGNMENT = 64

@@ -5,8 +5,8 @@ from typing import ClassVar
 
 from torch_mlir import ir
 
-from ....ir_walk import collect_ops, named
-from ....pass_registry import register_pass
+from ....ir.walk import collect_ops, named
+from ....passes.registry import register_pass
 
 BUFFER_ATTR = "kiln.buffer"
 

@@ -5,8 +5,8 @@ from typing import ClassVar
 
 from torch_mlir import ir
 
-from ....ir_walk import collect_ops, named
-from ....pass_registry import register_pass
+from ....ir.walk import collect_ops, named
+from ....passes.registry import register_pass
 
 # Ops with no side effects that may move from between two regions to before the first.
 PURE_OPS = ("memref.subview", "memref.reinterpret_cast", "memref.expand_shape",

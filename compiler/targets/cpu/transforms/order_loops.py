@@ -5,9 +5,9 @@ from typing import ClassVar
 
 from torch_mlir import ir
 
-from ....ir_walk import collect_ops, named
-from ....linalg_queries import loop_extents, reduction_dims
-from ....pass_registry import register_pass
+from ....ir.walk import collect_ops, named
+from ....ir.linalg_queries import loop_extents, reduction_dims
+from ....passes.registry import register_pass
 
 
 @register_pass

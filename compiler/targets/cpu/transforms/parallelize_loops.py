@@ -7,10 +7,10 @@ from typing import ClassVar
 from torch_mlir import ir
 from torch_mlir.dialects import memref, scf
 
-from ....byte_sizes import byte_size
-from ....ir_walk import collect_ops, named
-from ....loop_queries import loop_bounds, row_loop_nest, trip_counts
-from ....pass_registry import register_pass
+from ....ir.byte_sizes import byte_size
+from ....ir.walk import collect_ops, named
+from ....ir.loop_queries import loop_bounds, row_loop_nest, trip_counts
+from ....passes.registry import register_pass
 from ....transforms.plan_memory import SCRATCH_ATTR
 from .tile_rows import ROW_LOOPS_ATTR
 

@@ -5,10 +5,10 @@ from typing import ClassVar
 
 from torch_mlir import ir
 
-from ....ir_walk import collect_ops, named
-from ....linalg_queries import loop_extents, reduction_dims
-from ....pass_registry import register_pass
-from ....transform_script import run_transform_script
+from ....ir.walk import collect_ops, named
+from ....ir.linalg_queries import loop_extents, reduction_dims
+from ....passes.registry import register_pass
+from ....ir.transform_script import run_transform_script
 
 MARK_ATTR = "kiln.split_reduction"
 SEQUENCE = "kiln_split_reductions"

@@ -5,10 +5,10 @@ from typing import ClassVar
 
 from torch_mlir import ir
 
-from ....linalg_queries import reduction_dims
-from ....loop_queries import row_loop_nest, trip_counts
-from ....pass_registry import register_pass
-from ....transform_script import run_transform_script
+from ....ir.linalg_queries import reduction_dims
+from ....ir.loop_queries import row_loop_nest, trip_counts
+from ....passes.registry import register_pass
+from ....ir.transform_script import run_transform_script
 
 ROOT_ATTR = "kiln.row_root"
 # On a tiled kernel: how many outermost loops of its body run independent rows, so

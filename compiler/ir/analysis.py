@@ -2,8 +2,8 @@
 
 from torch_mlir import ir
 
-from .byte_sizes import byte_size
-from .transforms.op_classes import FREE_CLASSES, classify
+from ..ir.byte_sizes import byte_size
+from ..transforms.op_classes import FREE_CLASSES, classify
 
 
 def eager_peak_bytes_estimate(function: ir.Operation) -> int:

@@ -16,7 +16,7 @@ from torch_mlir import ir, passmanager
 
 from kiln.runtime.errors import KilnError
 
-from .pass_registry import PASSES, PassFailures, as_external_pass, instantiate, summary
+from ..passes.registry import PASSES, PassFailures, as_external_pass, instantiate, summary
 
 
 class PipelineError(KilnError):

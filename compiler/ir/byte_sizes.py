@@ -2,7 +2,7 @@
 
 from torch_mlir import ir
 
-from .diagnostics import CompileError
+from ..diagnostics import CompileError
 
 
 def byte_size(shaped: ir.Type) -> int:

@@ -7,9 +7,9 @@ text runs under ``kiln-opt --pass-pipeline``. Each target lists its own stages a
 
 from dataclasses import dataclass
 
-from . import transforms  # noqa: F401  (registers kiln-fuse, kiln-outline-kernels, kiln-plan-memory)
-from .pass_pipeline import register_pipeline_alias
-from .transforms import plan_memory  # noqa: F401  (registers kiln-plan-memory)
+from .. import transforms  # noqa: F401  (registers kiln-fuse, kiln-outline-kernels, kiln-plan-memory)
+from ..passes.pipeline import register_pipeline_alias
+from ..transforms import plan_memory  # noqa: F401  (registers kiln-plan-memory)
 
 register_pipeline_alias(
     "kiln-bufferize",

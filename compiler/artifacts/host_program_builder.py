@@ -27,8 +27,8 @@ from torch_mlir import ir
 from kiln.runtime.host_program import (BufferRef, Copy, Fallback, HostProgram, Launch, Prepack,
                                        TensorRef)
 
-from .byte_sizes import byte_size, element_bytes
-from .diagnostics import CompileError, user_source_line
+from ..ir.byte_sizes import byte_size, element_bytes
+from ..diagnostics import CompileError, user_source_line
 
 KERNEL_ATTR = "kiln.kernel"
 ARENA_ATTR = "kiln.arena"

@@ -1,0 +1,1 @@
+"""Questions and helpers over MLIR IR that passes and targets share."""

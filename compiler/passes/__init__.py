@@ -1,0 +1,1 @@
+"""The pass registry, textual pipelines that mix Python and upstream passes, and named stages."""
