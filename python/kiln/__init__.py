@@ -8,6 +8,7 @@ uses Kiln as a TorchDynamo backend.
 from kiln.runtime import ArtifactError, CallError, DeviceError, Executable, KilnError, load
 
 from .api import compile
+from .version import __version__
 
 
 def supported_ops() -> list[str]:

@@ -13,11 +13,8 @@ import llvmlite.binding as llvm
 from ...diagnostics import CompileError
 from . import llvm_compile_worker
 from .llvm_compile_worker import compile_module, host_machine
+from .support_library import support_objects
 
-NATIVE_DIR = Path(__file__).parents[3] / "runtime" / "native"
-# Linked into every kernel library: memref support routines, and the OpenMP entry points
-# that parallel loops call, run on torch's own thread pool.
-SUPPORT_SOURCES = (NATIVE_DIR / "kiln_cpu_support.c", NATIVE_DIR / "kiln_openmp_shim.c")
 # Below this much LLVM IR (about a quarter second of LLVM work), a worker process's
 # start-up costs more than it saves.
 PARALLEL_MIN_IR_CHARS = 120_000
@@ -106,7 +103,7 @@ def _link_shared_object(objects: list[Path], directory: Path) -> bytes:
         )
     library_path = directory / "kernels.so"
     command = [linker, "-shared", "-fPIC", "-O2", "-o", str(library_path),
-               *map(str, objects), *map(str, SUPPORT_SOURCES), "-lm"]
+               *map(str, objects), *map(str, support_objects(linker)), "-lm"]
     linked = subprocess.run(command, capture_output=True, text=True)
     if linked.returncode:  # the objects are Kiln's own: a failure is Kiln's bug
         raise RuntimeError(f"{linker} could not link the CPU kernels:\n{linked.stderr}")
