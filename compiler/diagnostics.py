@@ -7,7 +7,7 @@ import torch
 import torch_mlir
 from torch_mlir import ir
 
-from kiln.runtime.errors import KilnError
+from kiln.runtime.errors import InternalCompilerError, KilnError
 
 _FILE_LINE = re.compile(r'"([^"]+)":(\d+):(\d+)')
 
@@ -17,7 +17,8 @@ class FrontendError(KilnError):
 
 
 class CompileError(KilnError):
-    """A compiler stage failed; the message says which and how to reproduce it."""
+    """Kiln refuses the program at a compiler stage: an op it does not convert, or one
+    the target cannot run; the message names the op, its line and what to do."""
 
 
 class UnsupportedOpError(CompileError):
@@ -44,6 +45,18 @@ class UnsupportedOpError(CompileError):
                 "through torch (the default; KILN_FALLBACK=0 turns that off), decompose them "
                 "into supported ones in your model, or file an issue.")
         return "\n".join(self.problems) + f"\n{hint}"
+
+
+class InvalidIRError(InternalCompilerError):
+    """IR outside the contract of the pass or builder it was given, at ``location``.
+
+    ``kiln-opt`` reports it as a diagnostic there (the user wrote that IR); inside
+    ``kiln.compile`` every module is Kiln's own, so it is an internal error.
+    """
+
+    def __init__(self, message: str, location: ir.Location | None = None):
+        super().__init__(message)
+        self.location = location
 
 
 def user_source_line(location: ir.Location) -> str | None:

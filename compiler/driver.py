@@ -18,7 +18,7 @@ from torch_mlir import ir
 
 from kiln import knobs
 from kiln.runtime import Executable, TensorSpec, output_tree
-from kiln.runtime.errors import KilnError
+from kiln.runtime.errors import InternalCompilerError, KilnError
 from kiln.runtime.host_program import Copy, Fallback, Launch, Prepack
 
 from .ir.analysis import eager_peak_bytes_estimate
@@ -135,7 +135,8 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
 
 
 def _check_kernel_arities(kernels: dict[str, ir.Module], program) -> None:
-    """Refuse a kernel whose lowered signature is not one pointer per launch argument.
+    """Stop at a kernel whose lowered signature is not one pointer per launch argument:
+    an internal error, with the lowered kernels saved for ``kiln-opt``.
 
     The runtime passes each buffer as one bare pointer; MLIR keeps a memref descriptor
     (pointers, offset, sizes, strides) for a memref it cannot pass bare, and calling such
@@ -149,11 +150,14 @@ def _check_kernel_arities(kernels: dict[str, ir.Module], program) -> None:
                         and ir.StringAttr(op.attributes["sym_name"]).value == name)
         parameters = len(function.regions[0].blocks[0].arguments)
         if parameters != arity[name]:
-            raise CompileError(
-                f"kernel '{name}' was lowered with {parameters} parameters for "
-                f"{arity[name]} buffers: one of its buffers cannot be passed as a bare "
-                "pointer. This is a bug in Kiln; ops on zero-size tensors, the usual cause, "
-                "should have run on the host.")
+            saved = _save_reproducer("kernels", kernels_text(kernels), knobs.current())
+            raise InternalCompilerError(
+                f"internal compiler error: kernel '{name}' was lowered with {parameters} "
+                f"parameters for {arity[name]} buffers: one of its buffers cannot be passed "
+                "as a bare pointer. This is a bug in Kiln; ops on zero-size tensors, the "
+                "usual cause, should have run on the host. The lowered kernels are saved; "
+                f"print them, with kernel '{name}''s signature, with:\n"
+                f"  kiln-opt {saved} --split-input-file", reproducer=saved)
 
 
 def _check_capabilities(module: ir.Module, compiler) -> None:
@@ -192,18 +196,21 @@ def _emit_artifact(compiler, kernels: dict[str, ir.Module], host_program, dump,
         return compiler.emit_artifact(kernels, host_program, dump)
     except KilnError:
         raise
-    except Exception as error:
+    except Exception as error:  # a crash in code generation: Kiln's bug, not a refusal
         name = _save_reproducer("artifact", kernels_text(kernels), settings)
-        raise CompileError(
-            f"emitting the {compiler.name} artifact failed: {type(error).__name__}: {error}\n"
+        raise InternalCompilerError(
+            f"internal compiler error: emitting the {compiler.name} artifact failed: "
+            f"{type(error).__name__}: {error}\n"
             "This is a bug in Kiln. The kernels are saved; reproduce with:\n"
-            f"  python -m kiln.compiler.tools.emit_artifact {name} --target {compiler.name}"
-        ) from None
+            f"  python -m kiln.compiler.tools.emit_artifact {name} --target {compiler.name}",
+            reproducer=name) from None
 
 
 def _run_stage(stage, module: ir.Module, context: ir.Context, settings: knobs.Knobs) -> None:
-    """Run one stage; a failure, from MLIR or from inside a pass, saves the stage's input
-    to a new file and names the ``kiln-opt`` command that reproduces it."""
+    """Run one stage. A pass that refuses the program (a :class:`KilnError`) has its
+    error raised as it is; any other failure, from MLIR or from inside a pass, is an
+    :class:`InternalCompilerError` that saves the stage's input to a new file and names
+    the ``kiln-opt`` command that reproduces it."""
     before = module.operation.get_asm(enable_debug_info=True)
     pass_manager, failures = build_pass_manager(stage.pipeline, context)
     try:
@@ -211,14 +218,14 @@ def _run_stage(stage, module: ir.Module, context: ir.Context, settings: knobs.Kn
     except KilnError:
         raise
     except Exception as error:  # MLIRError, or any exception a Python pass let escape
-        if failures.errors and isinstance(failures.errors[0], KilnError):
+        if failures.errors:
             raise failures.errors[0] from None
         name = _save_reproducer(stage.name, before, settings)
         reason = str(error) if isinstance(error, ir.MLIRError) else f"{type(error).__name__}: {error}"
-        raise CompileError(
-            f"stage '{stage.name}' failed: {reason}\n"
+        raise InternalCompilerError(
+            f"internal compiler error: stage '{stage.name}' failed: {reason}\n"
             f"This is a bug in Kiln. The input to the stage is saved; reproduce with:\n"
-            f"  kiln-opt {name} --pass-pipeline='{stage.pipeline}'"
+            f"  kiln-opt {name} --pass-pipeline='{stage.pipeline}'", reproducer=name
         ) from None
 
 

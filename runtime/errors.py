@@ -15,3 +15,17 @@ class DeviceError(KilnError, RuntimeError):
 
 class ArtifactError(KilnError, ValueError):
     """A saved artifact is unreadable or was written by an incompatible Kiln."""
+
+
+class InternalCompilerError(Exception):
+    """A crash inside Kiln's compiler: a bug in Kiln, never a refusal of the program.
+
+    Deliberately not a :class:`KilnError`, so that code which accepts Kiln's refusals
+    (``torch.compile`` running a refused graph eagerly, the conformance runners counting
+    one as ``refused``) does not take a crash for one. ``reproducer`` is the file holding
+    the failing stage's input, when one was saved.
+    """
+
+    def __init__(self, message: str, reproducer: str | None = None):
+        super().__init__(message)
+        self.reproducer = reproducer

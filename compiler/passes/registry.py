@@ -12,6 +12,8 @@ from torch_mlir import ir
 
 from kiln.runtime.errors import KilnError
 
+from ..diagnostics import InvalidIRError
+
 PASSES: dict[str, type] = {}
 
 
@@ -69,15 +71,18 @@ class PassFailures:
 def as_external_pass(pass_object, failures: PassFailures) -> Callable:
     """Adapts a Kiln pass to ``PassManager.add``: errors become diagnostics plus a failure.
 
-    A :class:`KilnError` is the user's problem and keeps its location; any other exception
-    is a bug in the pass, reported at the module as an internal error.
+    A :class:`KilnError` is the user's problem and keeps its location. An
+    :class:`InvalidIRError` (IR outside the pass's contract) is reported at its location
+    too, but not recorded: in ``kiln.compile`` it is Kiln's bug. Any other exception is a
+    bug in the pass, reported at the module as an internal error.
     """
 
     def run(op: ir.Operation, external_pass) -> None:
         try:
             pass_object.run(op)
-        except KilnError as error:
-            failures.errors.append(error)
+        except (KilnError, InvalidIRError) as error:
+            if isinstance(error, KilnError):
+                failures.errors.append(error)
             location = getattr(error, "location", None) or op.location
             location.emit_error(str(error))
             external_pass.signal_pass_failure()

@@ -6,6 +6,7 @@ uses Kiln as a TorchDynamo backend.
 """
 
 from kiln.runtime import ArtifactError, CallError, DeviceError, Executable, KilnError, load
+from kiln.runtime.errors import InternalCompilerError  # noqa: F401  (a bug in Kiln, not a KilnError)
 
 from .api import compile
 from .version import __version__

@@ -3,9 +3,11 @@
 Dynamo hands the backend an FX graph with flat inputs; Kiln compiles it for the example
 inputs' shapes and dtypes. An op Kiln does not compile runs through torch inside the
 compiled graph (see ``KILN_FALLBACK``), with a warning at the user's line. A graph
-Kiln cannot compile at all (symbolic shapes, strict mode, an op the host cannot run
-either) runs eagerly instead, with a warning, so ``torch.compile`` never fails because
-of Kiln. :data:`stats` counts both.
+Kiln refuses (symbolic shapes, strict mode, an op the host cannot run either) runs
+eagerly instead, with a warning. A crash inside Kiln (an internal compiler error, or
+any other exception that is not a refusal) is raised, since it is a bug to report,
+unless ``KILN_SUPPRESS_ERRORS=1`` asks for that graph to run eagerly too, as Inductor's
+``suppress_errors`` does. :data:`stats` counts the graphs and ops.
 """
 
 import warnings
@@ -13,6 +15,7 @@ import warnings
 import torch
 
 import kiln
+from kiln import knobs
 
 # Since the process started: graphs compiled by Kiln, graphs run eagerly instead, and
 # ops run through torch inside compiled graphs.
@@ -20,9 +23,10 @@ stats = {"compiled_graphs": 0, "eager_graphs": 0, "fallback_ops": 0}
 
 
 def kiln_backend(gm: torch.fx.GraphModule, example_inputs):
-    """Compile a Dynamo graph with Kiln; fall back to running ``gm`` eagerly if Kiln can't.
+    """Compile a Dynamo graph with Kiln; run ``gm`` eagerly instead if Kiln refuses it.
 
     Returns a callable that takes the graph's flat inputs and returns what ``gm`` returns.
+    An internal error is raised unless ``KILN_SUPPRESS_ERRORS=1``.
     """
     symbolic = [type(x).__name__ for x in example_inputs if not isinstance(x, torch.Tensor)]
     if symbolic:
@@ -31,8 +35,13 @@ def kiln_backend(gm: torch.fx.GraphModule, example_inputs):
                                 "specialize them")
     try:
         compiled = kiln.compile(gm, *example_inputs)
-    except kiln.KilnError as error:
+    except kiln.KilnError as error:  # a refusal
         return _run_eagerly(gm, str(error))
+    except Exception as error:  # kiln.InternalCompilerError, or a bug that escaped it
+        if not knobs.current().suppress_errors:
+            raise
+        return _run_eagerly(gm, f"Kiln failed with an internal error (KILN_SUPPRESS_ERRORS=1 "
+                                f"runs the graph eagerly): {type(error).__name__}: {error}")
     stats["compiled_graphs"] += 1
     for fallback in compiled.stats.get("fallbacks", []):
         stats["fallback_ops"] += 1

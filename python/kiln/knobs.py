@@ -18,6 +18,9 @@ Every other module asks this one. A knob read here is documented here:
 - ``KILN_FUSION``: options for ``kiln-fuse``, to turn kinds of fusion off while
   debugging, e.g. ``"epilogues=0"`` or ``"elementwise=0 reductions=0 epilogues=0"``
   (default: empty, everything on).
+- ``KILN_SUPPRESS_ERRORS``: ``1`` makes the ``torch.compile`` backend run a graph
+  eagerly, with a warning, when Kiln fails with an internal error (a bug in Kiln), as
+  it does for a graph Kiln refuses (default ``0``: the internal error is raised).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ class Knobs:
     opt_level: int
     reproducer_dir: Path
     fusion: str
+    suppress_errors: bool
 
 
 def _path_or_none(name: str) -> Path | None:
@@ -53,9 +57,9 @@ def _opt_level() -> int:
     return int(raw)
 
 
-def _switch(name: str) -> bool:
-    """A ``0``/``1`` setting that is on unless set to ``0``."""
-    raw = os.environ.get(name, "1")
+def _switch(name: str, default: str = "1") -> bool:
+    """A ``0``/``1`` setting, ``default`` when unset."""
+    raw = os.environ.get(name, default)
     if raw not in {"0", "1"}:
         raise ValueError(f"{name} must be 0 or 1, not {raw!r}")
     return raw == "1"
@@ -76,4 +80,5 @@ def current() -> Knobs:
         opt_level=_opt_level(),
         reproducer_dir=_path_or_none("KILN_REPRODUCER_DIR") or Path(tempfile.gettempdir()),
         fusion=os.environ.get("KILN_FUSION", "").strip(),
+        suppress_errors=_switch("KILN_SUPPRESS_ERRORS", default="0"),
     )

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from custom_ops import reverse_rows
+import kiln
 from kiln import backend
 
 TOLERANCE = dict(rtol=1e-4, atol=1e-4)
@@ -71,4 +72,49 @@ def test_strict_mode_runs_a_graph_with_an_unsupported_op_eagerly(monkeypatch):
     with pytest.warns(RuntimeWarning, match="kiln backend: running this graph eagerly.*reverse_rows"):
         out = torch.compile(ReversesRows(), backend="kiln")(x)
     torch.testing.assert_close(out, x.flip(0) * 2)
+    assert backend.stats["eager_graphs"] == before["eager_graphs"] + 1
+
+
+@pytest.fixture
+def broken_mul_converter(monkeypatch):
+    """A crash inside Kiln: the converter of aten.mul raises, as a bug in it would."""
+    from kiln.compiler.conversion.torch_to_kiln.registry import CONVERTERS
+
+    def broken_converter(rewriter, op):
+        raise RuntimeError("a bug in a converter")
+
+    monkeypatch.setitem(CONVERTERS, "torch.aten.mul.Tensor", broken_converter)
+    monkeypatch.setenv("KILN_CACHE", "0")
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    chain = []
+    while error is not None:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    return chain
+
+
+@torch.no_grad()
+def test_an_internal_error_is_raised_not_run_eagerly(broken_mul_converter, tmp_path, monkeypatch):
+    monkeypatch.setenv("KILN_REPRODUCER_DIR", str(tmp_path))
+    before = dict(backend.stats)
+    with pytest.raises(Exception) as raised:
+        torch.compile(lambda a, b: a * b, backend="kiln")(torch.randn(5, 3), torch.randn(5, 3))
+    internal = [e for e in _causes(raised.value) if isinstance(e, kiln.InternalCompilerError)]
+    assert internal and "a bug in a converter" in str(internal[0])
+    assert backend.stats["eager_graphs"] == before["eager_graphs"]
+
+
+@torch.no_grad()
+def test_suppress_errors_runs_a_graph_eagerly_after_an_internal_error(broken_mul_converter,
+                                                                      tmp_path, monkeypatch):
+    monkeypatch.setenv("KILN_REPRODUCER_DIR", str(tmp_path))
+    monkeypatch.setenv("KILN_SUPPRESS_ERRORS", "1")
+    a, b = torch.randn(5, 3), torch.randn(5, 3)
+    before = dict(backend.stats)
+    with pytest.warns(RuntimeWarning, match=r"(?s)running this graph eagerly: Kiln failed with an "
+                                            r"internal error.*a bug in a converter"):
+        out = torch.compile(lambda a, b: a * b, backend="kiln")(a, b)
+    torch.testing.assert_close(out, a * b)
     assert backend.stats["eager_graphs"] == before["eager_graphs"] + 1

@@ -1,9 +1,15 @@
 """Unsupported ops and failing stages give errors that say what, where and what next."""
 
+from pathlib import Path
+
 import pytest
 import torch
+from torch_mlir import ir
 
 import kiln
+from kiln.compiler import driver
+from kiln.compiler.dialect import make_context
+from kiln.runtime.host_program import BufferRef, HostProgram, Launch
 from custom_ops import reverse_rows, running_max
 
 
@@ -114,10 +120,11 @@ def test_an_internal_failure_names_a_reproducer(tmp_path, monkeypatch):
     monkeypatch.setitem(CONVERTERS, "torch.aten.mul.Tensor", broken_converter)
     monkeypatch.setenv("KILN_REPRODUCER_DIR", str(tmp_path))
     monkeypatch.setenv("KILN_CACHE", "0")
-    with pytest.raises(kiln.KilnError, match=r"(?s)a bug in a converter.*"
-                                             r"kiln-opt .*kiln-reproducer-kiln-.*\.mlir"):
+    with pytest.raises(kiln.InternalCompilerError, match=r"(?s)a bug in a converter.*"
+                       r"kiln-opt .*kiln-reproducer-kiln-.*\.mlir") as raised:
         kiln.compile(lambda a, b: a * b, torch.randn(5, 3), torch.randn(5, 3))
-    assert list(tmp_path.glob("kiln-reproducer-kiln-*.mlir"))
+    assert not isinstance(raised.value, kiln.KilnError)  # a crash is not a refusal
+    assert list(tmp_path.glob("kiln-reproducer-kiln-*.mlir")) == [Path(raised.value.reproducer)]
 
 
 def test_a_failure_while_emitting_the_artifact_names_a_reproducer(tmp_path, monkeypatch):
@@ -130,12 +137,29 @@ def test_a_failure_while_emitting_the_artifact_names_a_reproducer(tmp_path, monk
     monkeypatch.setattr(cpu, "emit_shared_object", broken_code_generation)
     monkeypatch.setenv("KILN_REPRODUCER_DIR", str(tmp_path))
     monkeypatch.setenv("KILN_CACHE", "0")
-    with pytest.raises(kiln.KilnError, match=r"(?s)a bug in code generation.*"
-                                             r"python -m kiln.compiler.tools.emit_artifact "
-                                             r".*kiln-reproducer-artifact-.*\.mlir --target cpu"):
+    with pytest.raises(kiln.InternalCompilerError, match=r"(?s)a bug in code generation.*"
+                       r"python -m kiln.compiler.tools.emit_artifact "
+                       r".*kiln-reproducer-artifact-.*\.mlir --target cpu") as raised:
         kiln.compile(lambda a: a.exp() * 2, torch.randn(5, 3))
+    assert not isinstance(raised.value, kiln.KilnError)
     (reproducer,) = tmp_path.glob("kiln-reproducer-artifact-*.mlir")
     monkeypatch.undo()
     output = tmp_path / "kernels.so"
     assert emit_artifact.main([str(reproducer), "--target", "cpu", "-o", str(output)]) == 0
     assert output.read_bytes()[:4] == b"\x7fELF"
+
+
+def test_a_kernel_lowered_with_the_wrong_arity_is_an_internal_error(tmp_path, monkeypatch):
+    """A kernel whose signature the runtime cannot call is Kiln's bug: the lowered
+    kernels are saved, and the message names the kiln-opt command that prints them."""
+    monkeypatch.setenv("KILN_REPRODUCER_DIR", str(tmp_path))
+    with make_context(), ir.Location.unknown():
+        kernel = ir.Module.parse("func.func @k(%a: memref<4xf32>) { return }")
+        launch = Launch("k", (BufferRef("input", 0), BufferRef("output", 0)))
+        with pytest.raises(kiln.InternalCompilerError,
+                           match=r"(?s)kernel 'k' was lowered with 1 parameters for 2 "
+                                 r"buffers.*kiln-opt .*kiln-reproducer-kernels-.*\.mlir"
+                                 r" --split-input-file") as raised:
+            driver._check_kernel_arities({"k": kernel}, HostProgram(0, (launch,)))
+    assert not isinstance(raised.value, kiln.KilnError)
+    assert "func.func @k(%arg0: memref<4xf32>" in Path(raised.value.reproducer).read_text()
