@@ -40,3 +40,19 @@ def test_random_programs_match_eager(program):
 @given(differential.programs(empty_sizes=True))
 def test_random_programs_with_empty_dims_match_eager_or_are_refused(program):
     _check(program)
+
+
+def test_an_internal_compiler_error_is_a_failure_not_a_refusal(monkeypatch, tmp_path):
+    """A pass that crashes must fail the run, however much it looks like a refusal."""
+    from kiln.compiler.conversion.torch_to_kiln.registry import CONVERTERS
+
+    def broken_converter(rewriter, op):
+        raise RuntimeError("a bug in a converter")
+
+    monkeypatch.setitem(CONVERTERS, "torch.aten.mul.Tensor", broken_converter)
+    monkeypatch.setenv("KILN_REPRODUCER_DIR", str(tmp_path))
+    program = differential.Program(inputs=[differential.InputSpec("x", (3,), "float32", "strided")],
+                                   lines=[("y", "x * x")], outputs=["y"])
+    outcome, reason = differential.check_program(program)
+    assert (outcome, outcome in differential.ACCEPTABLE) == ("internal error", False), reason
+    assert "a bug in a converter" in reason

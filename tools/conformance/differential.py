@@ -20,7 +20,9 @@ to eager's dtype) passes: there eager is the less accurate one (a float16 log_so
 off by 2 ulps, say). Outcomes:
 
 - ``pass``; ``refused``: ``kiln.compile`` raised a ``kiln.KilnError`` (acceptable);
-- ``wrong``: a result differs from eager; ``error``: any other exception;
+- ``wrong``: a result differs from eager; ``internal error``: ``kiln.compile`` crashed
+  (a ``kiln.InternalCompilerError``, a bug in Kiln, never a refusal); ``error``: any
+  other exception;
 - ``crash`` and ``timeout`` (long runs only, where each program runs in a worker).
 
     python -m kiln.tools.conformance.differential --examples 2000 --jobs 2
@@ -539,7 +541,7 @@ def exact_results(program: Program, inputs: tuple) -> tuple:
 
 def check_program(program: Program, seed: int = 0) -> tuple[str, str]:
     """Compile the program with Kiln, run it on both layouts, compare; (outcome, reason)."""
-    from kiln import KilnError, compile as kiln_compile
+    from kiln import InternalCompilerError, KilnError, compile as kiln_compile
 
     function = program.function()
     contiguous, views = make_inputs(program, seed)
@@ -547,6 +549,8 @@ def check_program(program: Program, seed: int = 0) -> tuple[str, str]:
         compiled = kiln_compile(function, *contiguous)
     except KilnError as error:
         return "refused", one_line(str(error))
+    except InternalCompilerError as error:
+        return "internal error", one_line(str(error))
     except Exception as error:
         return "error", one_line(f"compile: {type(error).__name__}: {error}")
     for layout, inputs in (("contiguous", contiguous), ("views", views)):

@@ -21,7 +21,8 @@ Every sample lands in one category:
 - ``export``: outside the ceiling: eager itself fails, ``torch.export`` cannot capture
   the program, or the exported program's result differs from eager (uninitialized
   memory, random ops whose eager kernel draws differently from their decomposition).
-- ``other``: any other exception, while compiling or running.
+- ``other``: any other exception, while compiling or running; an internal compiler
+  error (``kiln.InternalCompilerError``, a bug in Kiln) is one of these, not ``refused``.
 
 The ceiling is what ``torch.export`` and eager manage: every sample but ``export`` ones.
 Ops run in a pool of worker processes (``pool.WorkerPool``) with ``KILN_CACHE=0`` and
