@@ -1,4 +1,4 @@
-"""Small, real model definitions shared by the tests, ``kiln-bench`` and the examples.
+"""Small, real model definitions shared by ``kiln-bench``, ``tools/gpu-check`` and the tests.
 
 Each factory takes a ``torch.Generator``-seeded config and returns ``(module, inputs)``,
 with the module in eval mode. The ``hf_*`` models are ``transformers`` models built from

@@ -21,12 +21,10 @@ import torch
 import kiln
 from kiln.runtime.devices.cuda_artifact import unpack
 from kiln.runtime.host_program import Launch
+from kiln.tools import models
+from kiln.tools.kiln_bench.catalog import DEFAULT_MODELS
 
 ROOT = Path(__file__).parents[2]
-sys.path.insert(0, str(ROOT / "examples"))
-sys.path.insert(0, str(ROOT))
-import models  # noqa: E402
-from tools.kiln_bench.catalog import DEFAULT_MODELS  # noqa: E402
 
 TOLERANCE = dict(rtol=1e-4, atol=1e-4)
 

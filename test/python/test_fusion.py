@@ -5,19 +5,14 @@ program is also compared with eager PyTorch (fp32, rtol = atol = 1e-4) on its ex
 inputs and on fresh ones.
 """
 
-import sys
-from pathlib import Path
-
 import pytest
 import torch
 import torch.nn.functional as F
 
 import kiln
+from kiln.tools import models
 
 from helpers import TOLERANCE, check
-
-sys.path.insert(0, str(Path(__file__).parents[2] / "examples"))
-import models  # noqa: E402
 
 
 def _compiled_and_checked(module, shapes):

@@ -4,16 +4,11 @@ Each model runs at two configurations, and each compiled program also runs on fr
 inputs, so a wrong answer cannot hide behind the example inputs.
 """
 
-import sys
-from pathlib import Path
-
 import pytest
 import torch
 
 import kiln
-
-sys.path.insert(0, str(Path(__file__).parents[2] / "examples"))
-import models  # noqa: E402
+from kiln.tools import models
 
 TOLERANCE = dict(rtol=1e-4, atol=1e-4)
 

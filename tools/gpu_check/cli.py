@@ -25,7 +25,7 @@ def main(root: Path) -> int:
     if args.command == "prepare":
         from .prepare import prepare_all
 
-        return prepare_all(root, [m for m in args.models.split(",") if m], Path(args.out))
+        return prepare_all([m for m in args.models.split(",") if m], Path(args.out))
     from .run import run_all
 
     return run_all(root, Path(args.dir), args.repeats)

@@ -9,23 +9,20 @@ the models.
 """
 
 import json
-import sys
 import time
 from pathlib import Path
 
 import torch
 
 import kiln
+from kiln.tools import models
 
 # Inputs and outputs larger than this are rebuilt on the GPU machine, not carried.
 CARRIED_TENSOR_BYTES = 1 << 20
 
 
-def prepare_all(root: Path, names: list[str], out: Path) -> int:
+def prepare_all(names: list[str], out: Path) -> int:
     """Compile and save every model; returns 1 if any failed to compile."""
-    sys.path.insert(0, str(root / "examples"))
-    import models
-
     out.mkdir(parents=True, exist_ok=True)
     prepared, failed = [], []
     for name in names:

@@ -2,7 +2,7 @@
 
 Kiln is not installed there and torch-mlir is absent: the runtime is imported from this
 checkout (``python/kiln`` and ``runtime/`` laid out as the ``kiln`` package in a temporary
-folder). Eager and Inductor are timed on the module rebuilt from ``examples/models.py``
+folder). Eager and Inductor are timed on the module rebuilt from ``tools/models.py``
 with the saved weights, when it can be built there (the ``hf_*`` models need
 ``transformers``); Kiln is always checked against the outputs saved by ``prepare``.
 """
@@ -81,7 +81,7 @@ def _check_and_time(kiln, root: Path, folder: Path, name: str, repeats: int) -> 
 def _module(root: Path, name: str, program):
     """The eager module with the program's weights, on the GPU, and its example inputs;
     or ``(None, None)`` where it cannot be built (no ``transformers`` there)."""
-    sys.path.insert(0, str(root / "examples"))
+    sys.path.insert(0, str(root / "tools"))  # kiln.tools is not in the runtime-only package
     try:
         import models
 

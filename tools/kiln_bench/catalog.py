@@ -1,10 +1,6 @@
 """Which models ``kiln-bench`` runs, at what size, and how closely Kiln must match eager."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
-import models  # noqa: E402
+from kiln.tools import models
 
 # The models a plain ``kiln-bench`` runs; each is expected to compile with Kiln, so a
 # compile failure here fails the run. ``--models all`` adds the rest of
