@@ -8,9 +8,11 @@ A failing stage writes the module it was given to a file and names the ``kiln-op
 command that reproduces the failure.
 """
 
+import dataclasses
 import os
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import torch
@@ -19,43 +21,43 @@ from torch_mlir import ir
 from kiln import knobs
 from kiln.runtime import Executable, TensorSpec, output_tree
 from kiln.runtime.errors import InternalCompilerError, KilnError
-from kiln.runtime.host_program import Copy, Fallback, Launch, Prepack
+from kiln.runtime.host_program import Copy, Fallback, HostProgram, Launch, Prepack
 
 from .ir.analysis import eager_peak_bytes_estimate
 from .artifacts.compile_cache import parameter_names
 from .conversion import kiln_to_linalg, torch_to_kiln  # noqa: F401  (registers passes)
 from .diagnostics import CompileError, user_source_line
 from .dialect import make_context
-from .artifacts.host_program_builder import (STATE_COUNT_ATTR, extract_host_program, find_function,
-                           share_identical_kernels, split_kernels)
+from .artifacts.host_program_builder import (STATE_COUNT_ATTR, TARGET_ATTR, extract_host_program,
+                                             find_function, planned_unshared_bytes,
+                                             share_identical_kernels, split_kernels)
 from .importer import export, import_program, state_tensors
 from .ir.walk import collect_ops, named
 from .passes.pipeline import build_pass_manager
-from .passes.stages import kiln_stage
+from .passes.stages import driver_stages
 from .targets import get_target
 from .tools.emit_artifact import kernels_text
 
-
-# Stages up to this one transform the whole module. Then the host program is extracted
-# and each later stage runs on each kernel's own module.
-HOST_PROGRAM_STAGE = "planned"
-# The stage whose module (before fusion) gives the eager-memory estimate.
-EAGER_ESTIMATE_STAGE = "kiln"
-# After this stage, every op in a kernel must be one the target can run.
-CAPABILITY_STAGE = "fused"
+# Where kernels a target cannot run go, when its memory is host memory.
+CPU_PARTITION = "cpu"
 
 
 def compile_program(fn, example_args: tuple, target: str = "cpu",
-                    dump_ir: str | Path | None = None) -> Executable:
-    """Compile ``fn`` (a module or function) for the shapes and dtypes of ``example_args``."""
-    settings = knobs.current()
+                    dump_ir: str | Path | None = None,
+                    options: Mapping[str, object] | None = None) -> Executable:
+    """Compile ``fn`` (a module or function) for the shapes and dtypes of ``example_args``.
+
+    ``options`` holds the driver's own settings (``fallback``, a :class:`knobs.Knobs`
+    field) and the target's options; the environment's ``KILN_*`` knobs are the defaults."""
+    settings, target_options = knobs.with_options(knobs.current(), options or {})
     dump_dir = Path(dump_ir) if dump_ir else settings.dump_ir
     if dump_dir:
         dump_dir.mkdir(parents=True, exist_ok=True)
     timings = {}
-    compiler = get_target(target, settings)
-    stages = [kiln_stage(settings.fallback), *compiler.stages()]
-    whole_module_stages = _whole_module_stage_count(compiler.name, stages)
+    compiler = get_target(target, settings, target_options)
+    passes = compiler.passes()
+    stages = driver_stages(compiler.name, compiler.fusion, passes, settings.fallback)
+    kernel_stages = {compiler.name: list(passes.kernel_stages)}
     eager_estimate = None
 
     started = time.perf_counter()
@@ -68,37 +70,50 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
             ir.IntegerType.get_signless(64), len(imported.state_names))
         timings["torch"] = time.perf_counter() - started
         _dump(dump_dir, 0, "torch", module)
-        for index, stage in enumerate(stages[:whole_module_stages], start=1):
+        for index, stage in enumerate(stages, start=1):
             started = time.perf_counter()
             _run_stage(stage, module, context, settings)
             timings[stage.name] = time.perf_counter() - started
             _dump(dump_dir, index, stage.name, module)
-            if stage.name == EAGER_ESTIMATE_STAGE:
+            if index == 1:  # the kiln stage: ops as eager would run them, before fusion
                 eager_estimate = eager_peak_bytes_estimate(find_function(module, entry_point))
-            if stage.name == CAPABILITY_STAGE:
+            if index == 2:  # the fused stage: each kernel placed on a target
                 _check_capabilities(module, compiler)
 
         started = time.perf_counter()
-        unshared_bytes = ir.IntegerAttr(
-            find_function(module, entry_point).attributes["kiln.unshared_bytes"]).value
+        unshared_bytes = planned_unshared_bytes(find_function(module, entry_point))
         host_program = extract_host_program(module, entry_point, len(imported.state_names),
                                             imported.user_input_count + len(imported.random_draws))
         kernels, host_program = share_identical_kernels(split_kernels(module), host_program)
+        partitions = _partitioned(kernels, compiler.name)
+        if CPU_PARTITION in partitions and compiler.name != CPU_PARTITION:
+            cpu = get_target(CPU_PARTITION, settings)
+            kernel_stages[CPU_PARTITION] = list(cpu.passes().kernel_stages)
+            host_program = _launched_on(host_program, partitions[CPU_PARTITION])
         timings["host_program"] = time.perf_counter() - started
-        for index, stage in enumerate(stages[whole_module_stages:], start=whole_module_stages + 1):
-            started = time.perf_counter()
-            for kernel in kernels.values():
-                _run_stage(stage, kernel, context, settings)
-            timings[stage.name] = time.perf_counter() - started
-            _dump(dump_dir, index, stage.name, kernels)
+        for name, partition in partitions.items():
+            for index, stage in enumerate(kernel_stages[name], start=len(stages) + 1):
+                started = time.perf_counter()
+                for kernel in partition.values():
+                    _run_stage(stage, kernel, context, settings)
+                timings[stage.name] = timings.get(stage.name, 0.0) + time.perf_counter() - started
+                _dump(dump_dir, index, stage.name if name == compiler.name else f"{stage.name}-{name}",
+                      partition)
 
         _check_kernel_arities(kernels, host_program)
+        last_index = len(stages) + max(map(len, kernel_stages.values()))
 
         def dump(file_name: str, text: str) -> None:
             if dump_dir:
-                (dump_dir / f"{len(stages) + 1}-{file_name}").write_text(text)
+                (dump_dir / f"{last_index + 1}-{file_name}").write_text(text)
 
-        artifact = _emit_artifact(compiler, kernels, host_program, dump, settings)
+        artifact = _emit_artifact(compiler, partitions.get(compiler.name, {}), host_program,
+                                  dump, settings)
+        cpu_binary = b""
+        if CPU_PARTITION in partitions and compiler.name != CPU_PARTITION:
+            cpu_binary = _emit_artifact(cpu, partitions[CPU_PARTITION], artifact.host_program,
+                                        lambda file_name, text: dump(f"cpu-{file_name}", text),
+                                        settings).binary
     timings.update(artifact.timings)
     binary, host_program = artifact.binary, artifact.host_program
 
@@ -115,9 +130,11 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
         mutations=list(imported.mutations), scalar_inputs=list(imported.scalar_inputs),
         constant_outputs=list(imported.constant_outputs), scalar_outputs=list(imported.scalar_outputs),
         random_draws=list(imported.random_draws), bounded_outputs=list(imported.bounded_outputs),
+        cpu_binary=cpu_binary,
         stats={
             "kernels": sum(isinstance(step, Launch) for step in steps),
             "distinct_kernels": len(kernels),
+            "cpu_kernels": len(partitions.get(CPU_PARTITION, {})) if compiler.name != CPU_PARTITION else 0,
             "prepacked_weights": sum(isinstance(step, Prepack) for step in steps),
             "copies": sum(isinstance(step, Copy) for step in steps),
             "fallbacks": [{"op": step.op, "where": step.where, "reason": step.reason}
@@ -132,6 +149,27 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
     if isinstance(fn, torch.nn.Module):
         executable.follow_module(fn, list(imported.state_names))
     return executable
+
+
+def _partitioned(kernels: dict[str, ir.Module], target: str) -> dict[str, dict[str, ir.Module]]:
+    """The kernels by the target ``kiln-fuse`` placed them on (``kiln.target``)."""
+    partitions: dict[str, dict[str, ir.Module]] = {}
+    for name, module in kernels.items():
+        function = next(op for op in module.body.operations
+                        if "sym_name" in op.attributes
+                        and ir.StringAttr(op.attributes["sym_name"]).value == name)
+        placed = (ir.StringAttr(function.attributes[TARGET_ATTR]).value
+                  if TARGET_ATTR in function.attributes else target)
+        partitions.setdefault(placed, {})[name] = module
+    return partitions
+
+
+def _launched_on(program: HostProgram, kernels: dict[str, ir.Module]) -> HostProgram:
+    """``program`` with the launches of ``kernels`` marked to run on the CPU device."""
+    steps = tuple(dataclasses.replace(step, device=CPU_PARTITION)
+                  if isinstance(step, (Launch, Prepack)) and step.kernel in kernels else step
+                  for step in program.steps)
+    return dataclasses.replace(program, steps=steps)
 
 
 def _check_kernel_arities(kernels: dict[str, ir.Module], program) -> None:
@@ -161,31 +199,19 @@ def _check_kernel_arities(kernels: dict[str, ir.Module], program) -> None:
 
 
 def _check_capabilities(module: ir.Module, compiler) -> None:
-    """Refuse a kernel op, or an element type, that the target says it cannot run."""
+    """Refuse a kernel op, or an element type, that the target says it cannot run (one
+    that ``kiln-fuse`` left on the target because it cannot partition to the CPU)."""
     capabilities = compiler.capabilities
     for kernel in collect_ops(module.operation, named("kiln.kernel")):
+        if ir.StringAttr(kernel.attributes["target"]).value != compiler.name:
+            continue
         for op in kernel.regions[0].blocks[0].operations:
-            if capabilities.ops is not None and op.name not in capabilities.ops | {"kiln.yield"}:
-                problem = f"runs no {op.name}"
-            else:
-                types = {str(ir.ShapedType(v.type).element_type)
-                         for v in [*op.operands, *op.results]}
-                unsupported = sorted(types - capabilities.element_types)
-                if not unsupported:
-                    continue
-                problem = f"has no {', '.join(unsupported)} tensors"
+            problem = capabilities.refusal(op)
+            if problem is None:
+                continue
             where = user_source_line(op.location) or str(op.location)
             raise CompileError(f"{where}: target '{compiler.name}' {problem}; compile this "
                                "program for another target")
-
-
-def _whole_module_stage_count(target: str, stages: list) -> int:
-    """How many of ``stages`` run on the whole module: those up to the host program's."""
-    names = [stage.name for stage in stages]
-    if HOST_PROGRAM_STAGE not in names:
-        raise CompileError(f"target '{target}' has no '{HOST_PROGRAM_STAGE}' stage, after which "
-                           "the host program is extracted; its stages are " + ", ".join(names))
-    return names.index(HOST_PROGRAM_STAGE) + 1
 
 
 def _emit_artifact(compiler, kernels: dict[str, ir.Module], host_program, dump,

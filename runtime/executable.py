@@ -27,10 +27,12 @@ from .host_program import BufferRef, Copy, Fallback, HostProgram, Launch, Prepac
 from .random_draws import RandomDraw
 
 FORMAT = "kiln-executable"
-FORMAT_VERSION = 7  # 3: a sha256 checksum; 4: in-place updates; 5: Python scalars; 6: input layouts;
-# 7: random draws, scalar results and results of data-dependent length
+FORMAT_VERSION = 8  # 3: a sha256 checksum; 4: in-place updates; 5: Python scalars; 6: input layouts;
+# 7: random draws, scalar results and results of data-dependent length; 8: kernels on the CPU
 # Scratch buffers start on a 64-byte boundary, as the compiler's allocations assume.
 ALIGNMENT = 64
+# The device that runs the kernels a target could not (Launch.device).
+CPU_DEVICE = "cpu"
 
 
 @functools.cache
@@ -92,6 +94,9 @@ class Executable:
     # Results of data-dependent length, computed at their largest: (position, position of
     # the trailing result that holds the length, dimension).
     bounded_outputs: list[tuple[int, int, int]] = field(default_factory=list)
+    # The CPU's shared object of the kernels the target could not run (launches whose
+    # device is "cpu"); empty when there are none.
+    cpu_binary: bytes = b""
 
     def __post_init__(self):
         self._output_spec = output_tree.loads(self.output_tree)
@@ -109,9 +114,10 @@ class Executable:
         """
         with self._bind_lock:
             if self._device is None:
-                self._bind_to(get_device(self.target, knobs.current().cache_dir))
+                cache_dir = knobs.current().cache_dir
+                self._bind_to(get_device(self.target, cache_dir), cache_dir)
 
-    def _bind_to(self, device) -> None:
+    def _bind_to(self, device, cache_dir: Path) -> None:
         program = self.host_program
         self.state = [device.adopt(t) for t in self.state]
         self._torch_device = device.empty((0,), torch.float32).device
@@ -123,12 +129,17 @@ class Executable:
         self._lock = threading.Lock() if shared else contextlib.nullcontext()
         self._scratch_pointers: list[int] = []
         self._prepacks: list[tuple] = []
-        self._steps = self._bind_steps(device, device.load(self.binary))
+        libraries = {"": (device, device.load(self.binary))}
+        if self.cpu_binary:
+            cpu = get_device(CPU_DEVICE, cache_dir)
+            libraries[CPU_DEVICE] = (cpu, cpu.load(self.cpu_binary))
+        self._steps = self._bind_steps(libraries)
         self._packed_for: list[tuple | None] = [None] * len(self._prepacks)
         self._device = device  # last: a call that sees a device finds everything bound
 
-    def _bind_steps(self, device, library) -> list[tuple]:
-        """The host program as ``(function, slots)`` pairs over one table of addresses.
+    def _bind_steps(self, libraries: dict[str, tuple]) -> list[tuple]:
+        """The host program as ``(function, slots)`` pairs over one table of addresses;
+        ``libraries`` maps a launch's ``device`` to that device and its loaded artifact.
 
         At each call the table holds the state, input and output addresses, then
         :attr:`_scratch_pointers`, the addresses of arena views and persistent buffers,
@@ -151,12 +162,17 @@ class Executable:
                 self._scratch_pointers.append(self._scratch_address(ref))
             return scratch_slots[ref]
 
+        device = libraries[""][0]
         kernels, steps = {}, []
         for step in self.host_program.steps:
             if isinstance(step, (Launch, Prepack)):
-                key = (step.kernel, step.grid)
+                key = (step.kernel, step.grid, step.device)
+                if step.device not in libraries:
+                    raise ArtifactError(f"kernel {step.kernel} runs on '{step.device}', for "
+                                        "which this program carries no code")
                 if key not in kernels:
-                    kernels[key] = device.kernel(library, step.kernel, len(step.args), step.grid)
+                    runner, library = libraries[step.device]
+                    kernels[key] = runner.kernel(library, step.kernel, len(step.args), step.grid)
                 bound = (kernels[key], tuple(slot(a) for a in step.args))
                 if isinstance(step, Launch):
                     steps.append(bound)
@@ -334,6 +350,7 @@ class Executable:
             "scalar_outputs": list(self.scalar_outputs),
             "bounded_outputs": [list(b) for b in self.bounded_outputs],
             "random_draws": [draw.to_record() for draw in self.random_draws],
+            "cpu_binary": self.cpu_binary or None,  # an empty bytes pickles as a call
         }
         record["checksum"] = _checksum(record)
         torch.save(record, path)
@@ -377,6 +394,7 @@ def load(path: str | Path | BinaryIO, bind: bool = True) -> Executable:
         scalar_outputs=[int(position) for position in record["scalar_outputs"]],
         bounded_outputs=[(int(p), int(c), int(d)) for p, c, d in record["bounded_outputs"]],
         random_draws=[RandomDraw.from_record(draw) for draw in record["random_draws"]],
+        cpu_binary=record["cpu_binary"] or b"",
     )
     if bind:
         executable.bind()
@@ -386,7 +404,7 @@ def load(path: str | Path | BinaryIO, bind: bool = True) -> Executable:
 
 def _checksum(record: dict) -> str:
     """sha256 over everything a saved program runs with: code, state and metadata."""
-    digest = hashlib.sha256(record["binary"])
+    digest = hashlib.sha256(record["binary"] + (record["cpu_binary"] or b""))
     for tensor in record["state"]:
         digest.update(str((tensor.dtype, tuple(tensor.shape))).encode())
         digest.update(tensor.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())

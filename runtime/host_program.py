@@ -40,11 +40,15 @@ class BufferRef:
 @dataclass(frozen=True)
 class Launch:
     """Run kernel ``kernel`` with the addresses of ``args`` as its arguments, over ``grid``
-    program instances (a GPU kernel's; a CPU kernel has none and spreads its own loops)."""
+    program instances (a GPU kernel's; a CPU kernel has none and spreads its own loops).
+
+    ``device`` is empty for the program's own target; ``"cpu"`` for a kernel its target
+    could not run, which the CPU runs on the same (host) memory."""
 
     kernel: str
     args: tuple[BufferRef, ...]
     grid: tuple[int, ...] = ()
+    device: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Prepack:
     kernel: str
     args: tuple[BufferRef, ...]
     grid: tuple[int, ...] = ()
+    device: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,8 @@ class HostProgram:
                 text = f"{verb} {step.kernel}({', '.join(map(str, step.args))})"
                 if step.grid:
                     text += f" over grid {list(step.grid)}"
+                if step.device:
+                    text += f" on {step.device}"
             elif isinstance(step, Fallback):
                 text = (f"fallback {step.op}({', '.join(map(str, step.args))}) -> "
                         f"{', '.join(map(str, step.results))}  # {step.reason}")
@@ -154,7 +161,7 @@ def _step_record(step: Step) -> dict:
     if isinstance(step, (Launch, Prepack)):
         verb = "launch" if isinstance(step, Launch) else "prepack"
         return {verb: step.kernel, "args": [[a.kind, a.index] for a in step.args],
-                "grid": list(step.grid)}
+                "grid": list(step.grid), "device": step.device}
     if isinstance(step, Fallback):
         return {"fallback": step.op, "call": step.call, "reason": step.reason, "where": step.where,
                 "args": [_tensor_record(t) for t in step.args],
@@ -166,10 +173,10 @@ def _step_record(step: Step) -> dict:
 def _step_from_record(record: dict) -> Step:
     if "launch" in record:
         return Launch(str(record["launch"]), tuple(_buffer(a) for a in record["args"]),
-                      tuple(int(n) for n in record["grid"]))
+                      tuple(int(n) for n in record["grid"]), str(record["device"]))
     if "prepack" in record:
         return Prepack(str(record["prepack"]), tuple(_buffer(a) for a in record["args"]),
-                       tuple(int(n) for n in record["grid"]))
+                       tuple(int(n) for n in record["grid"]), str(record["device"]))
     if "copy" in record:
         return Copy(_buffer(record["source"]), _buffer(record["target"]), int(record["copy"]))
     if "fallback" in record:

@@ -54,7 +54,7 @@ import torch
 from torch.overrides import TorchFunctionMode, resolve_name
 from torch.utils import _pytree as pytree
 
-from kiln import knobs
+from kiln import knobs, targets
 from kiln.runtime import Executable
 from kiln.runtime import executable as executable_format
 from kiln.runtime.errors import KilnError
@@ -74,14 +74,16 @@ class CompileCache:
         self.directory = directory
 
     def key(self, fn, example_args: tuple, target: str, input_names: list[str],
-            settings: knobs.Knobs) -> str | None:
-        """The entry's name for compiling ``fn`` with these arguments, or None if uncacheable."""
+            settings: knobs.Knobs, target_options: dict) -> str | None:
+        """The entry's name for compiling ``fn`` with these arguments, or None if
+        uncacheable; the target's part is :func:`kiln.targets.target_hash`."""
         program = _fingerprint(fn, example_args)
         if program is None:
             return None
         options = {k: str(v) for k, v in asdict(settings).items() if k not in NOT_CODEGEN_KNOBS}
         parts = {
-            "program": program, "input_names": input_names, "target": target,
+            "program": program, "input_names": input_names,
+            "target": targets.target_hash(target, target_options),
             "options": options, "host": _host(), "versions": _versions(),
             "sources": _source_hash(), "format": executable_format.FORMAT_VERSION,
         }

@@ -37,6 +37,10 @@ BUFFER_ATTR = "kiln.buffer"
 STATE_COUNT_ATTR = "kiln.state_count"
 # On a kernel that packs a weight: the host runs it only when the weight changes.
 PREPACK_ATTR = "kiln.prepack"
+# On a kernel function: the target it runs on (kiln-fuse places each kernel).
+TARGET_ATTR = "kiln.target"
+# On the planned host function: the bytes its buffers would take without sharing the arena.
+UNSHARED_BYTES_ATTR = "kiln.unshared_bytes"
 # On a bodiless function that stands for an op the host runs through torch.
 FALLBACK_ATTR = "kiln.fallback"
 # On kiln.fallback, and in its function's FALLBACK_ATTR: the torch dtype of each operand,
@@ -58,6 +62,15 @@ def find_function(module: ir.Module, name: str) -> ir.Operation:
         if op.operation.name == "func.func" and _symbol_name(op) == name:
             return op.operation
     raise CompileError(f"the module has no function '{name}'")
+
+
+def planned_unshared_bytes(function: ir.Operation) -> int:
+    """The bytes ``kiln-plan-memory`` recorded on the host function; a clear error if the
+    memory planner did not run (a target's passes must keep the driver's ``planned``)."""
+    if UNSHARED_BYTES_ATTR not in function.attributes:
+        raise CompileError(f"host function '{_symbol_name(function)}' was not planned: "
+                           f"{UNSHARED_BYTES_ATTR} is missing, so kiln-plan-memory did not run")
+    return ir.IntegerAttr(function.attributes[UNSHARED_BYTES_ATTR]).value
 
 
 def extract_host_program(module: ir.Module, entry_point: str, state_count: int,

@@ -1,8 +1,9 @@
-"""Named stages, each a textual pass pipeline, and the stage every target starts with.
+"""Named stages, each a textual pass pipeline: the driver's, with a target's passes added.
 
 ``kiln.compile()``, ``dump_ir`` file names and error messages use stage names; the same
-text runs under ``kiln-opt --pass-pipeline``. Each target lists its own stages after
-``kiln`` (``kiln.compiler.targets``).
+text runs under ``kiln-opt --pass-pipeline``. The driver owns the stages up to
+``planned``; a target adds passes at named points and lists its per-kernel stages
+(``kiln.compiler.targets.base.TargetPasses``).
 """
 
 from dataclasses import dataclass
@@ -28,6 +29,28 @@ class Stage:
 
     name: str
     pipeline: str
+
+
+def driver_stages(target: str, fusion: str, passes, fallback: bool = True) -> list[Stage]:
+    """The whole-module stages every target runs, with ``passes`` (a target's
+    ``TargetPasses``) added at their points; ``fusion`` holds ``kiln-fuse``'s options.
+
+    ``planned`` is the last: after it the host program is extracted and each kernel
+    moves to a module of its own for the target's ``kernel_stages``."""
+    fuse_options = " ".join(filter(None, [f"target={target}", fusion]))
+    return [
+        kiln_stage(fallback),
+        Stage("fused", f"builtin.module(kiln-fuse{{{fuse_options}}})"),
+        Stage("tiled", _module("convert-kiln-to-linalg, kiln-outline-kernels,"
+                               " linalg-generalize-named-ops, linalg-fuse-elementwise-ops",
+                               passes.tiling)),
+        Stage("planned", _module("kiln-bufferize", passes.bufferized, "kiln-plan-memory",
+                                 passes.planned)),
+    ]
+
+
+def _module(*pipelines: str) -> str:
+    return "builtin.module(" + ", ".join(p for p in pipelines if p) + ")"
 
 
 def kiln_stage(fallback: bool = True) -> Stage:

@@ -11,6 +11,8 @@ from ..passes.registry import register_pass
 from .fusion_groups import FusionOptions, escapes, form_groups, kernel_inputs
 from .op_classes import FREE_CLASSES, OpClass, classify
 
+CPU_TARGET = "cpu"
+
 
 @register_pass
 @dataclass
@@ -54,6 +56,10 @@ class KilnFuse:
           %3 = "kiln.mul"(%1, %a) ...
           "kiln.yield"(%3) ...
         }) {sym_name = "forward_kernel_0", target = "cpu"} ...
+
+    Each kernel records the target it runs on: ``target``, or the CPU for ops that
+    ``target``'s capabilities exclude when it partitions to the CPU (such ops never
+    share a kernel with the target's own).
     """
 
     argument: ClassVar[str] = "kiln-fuse"
@@ -64,8 +70,20 @@ class KilnFuse:
 
     def run(self, module: ir.Operation) -> None:
         options = FusionOptions(self.elementwise, self.reductions, self.epilogues)
+        place = _placement(self.target)
         for function in _functions(module):
-            _KernelBuilder(function, self.target).build(form_groups(function, options))
+            _KernelBuilder(function, self.target).build(form_groups(function, options, place))
+
+
+def _placement(target: str):
+    """Which target runs an op: ``target``, or the CPU for an op ``target`` cannot run
+    when it partitions to the CPU (otherwise the driver refuses the op, naming it)."""
+    from ..targets.capabilities import capabilities_of  # the targets import the stages, and so this pass
+
+    capabilities = capabilities_of(target)
+    if not capabilities.partitions_to_cpu:
+        return lambda op: target
+    return lambda op: CPU_TARGET if capabilities.refusal(op) else target
 
 
 def _functions(module: ir.Operation) -> list:
@@ -81,7 +99,7 @@ class _KernelBuilder:
     """Replaces each group of ops in ``function`` with one ``kiln.kernel``."""
 
     function: ir.Operation
-    target: str
+    target: str  # the compiling target: where kernels that materialize a result run
     outside: dict = field(default_factory=dict)  # original value -> value in the host
     count: int = 0
 
@@ -89,14 +107,14 @@ class _KernelBuilder:
         block = self.function.regions[0].blocks[0]
         original = list(block.operations)
         terminator = original[-1]
-        for group in groups:
-            self._emit(group, terminator)
+        for group, target in groups:
+            self._emit(group, terminator, target)
         for index, value in enumerate(terminator.operands):
             terminator.operands[index] = self._host_value(value, terminator)
         for op in reversed(original[:-1]):
             op.erase()
 
-    def _emit(self, group: list, terminator) -> None:
+    def _emit(self, group: list, terminator, target: str | None = None) -> None:
         if classify(group[0]) is OpClass.HOST:
             self._emit_host_op(group[0], terminator)
             return
@@ -116,7 +134,7 @@ class _KernelBuilder:
                 f"({MAX_KERNEL_INPUTS} and {MAX_KERNEL_RESULTS})")
         with ir.InsertionPoint(terminator), group[0].location:
             kernel = build_kernel([self.outside.get(v, v) for v in inputs],
-                                  [r.type for r in results], name, self.target)
+                                  [r.type for r in results], name, target or self.target)
         body = kernel.regions[0].blocks[0]
         inside = dict(zip(inputs, body.arguments))
         with ir.InsertionPoint(body), group[-1].location:

@@ -3,7 +3,7 @@
 The rules and the cost model are described in the ``kiln-fuse`` pass docstring.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from torch_mlir import ir
@@ -35,6 +35,7 @@ class Group:
     reduction: tuple | None = None  # (input shape, reduced dimensions) shared by its reductions
     reduces_everything: bool = False
     opaque: bool = False
+    target: str = ""  # the target its kernel runs on: ops placed on different ones never share
 
     def add(self, op, position: int, inputs: set) -> None:
         self.ops.append(op)
@@ -83,8 +84,10 @@ def reduction_signature(op) -> tuple:
     return shape, tuple(sorted(op.attributes["dimensions"]))
 
 
-def form_groups(function: ir.Operation, options: FusionOptions) -> list[list]:
-    """The kernels of ``function``'s body as lists of ops, in an order that runs them."""
+def form_groups(function: ir.Operation, options: FusionOptions,
+                place: Callable[[ir.OpView], str]) -> list[tuple[list, str]]:
+    """The kernels of ``function``'s body as lists of ops with the target each runs on,
+    in an order that runs them; ``place`` says which target can run an op."""
     block = function.regions[0].blocks[0]
     group_of: dict[ir.Operation, Group] = {}
     groups: list[Group] = []
@@ -93,16 +96,18 @@ def form_groups(function: ir.Operation, options: FusionOptions) -> list[list]:
             continue
         inputs = {v for operand in op.operands for v in kernel_inputs(operand)}
         sources = _source_groups(inputs, group_of)
+        target = place(op)
         group = next((g for g in sorted(sources, key=lambda g: -sources[g])
-                      if _may_join(op, g, sources, options) and g.fits([op], inputs)), None)
+                      if g.target == target and _may_join(op, g, sources, options)
+                      and g.fits([op], inputs)), None)
         if group is None:
-            group = Group()
+            group = Group(target=target)
             groups.append(group)
         group.add(op, position, inputs)
         group.producers |= set(sources) - {group}
         group_of[op.operation] = group
     _merge_exclusive_producers(groups, group_of, options)
-    return [g.ops for g in _topological(groups)]
+    return [(g.ops, g.target) for g in _topological(groups)]
 
 
 def _source_groups(inputs: set, group_of: dict) -> dict:
@@ -171,6 +176,7 @@ def _merge_exclusive_producers(groups: list, group_of: dict, options: FusionOpti
         for producer in list(groups):
             consumer = _only_consumer(producer, group_of)
             if (consumer is None or not producer.is_elementwise_only()
+                    or consumer.target != producer.target
                     or not _allowed_into(consumer, options)
                     or not consumer.fits(producer.ops, producer.inputs)):
                 continue

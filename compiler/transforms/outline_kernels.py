@@ -7,7 +7,7 @@ from torch_mlir import ir
 from torch_mlir.dialects import func
 
 from ..dialect.fallback import FALLBACK_ATTRS
-from ..artifacts.host_program_builder import FALLBACK_ATTR, FALLBACK_DTYPES_ATTR
+from ..artifacts.host_program_builder import FALLBACK_ATTR, FALLBACK_DTYPES_ATTR, TARGET_ATTR
 from ..ir.walk import collect_ops, named
 from ..passes.registry import register_pass
 
@@ -58,7 +58,7 @@ def _outline(kernel: ir.Operation, module_body: ir.Block) -> None:
     with ir.InsertionPoint(module_body), kernel.location:
         function = func.FuncOp(name, (argument_types, result_types), visibility="private")
         function.attributes["kiln.kernel"] = ir.UnitAttr.get()
-        function.attributes["kiln.target"] = kernel.attributes["target"]
+        function.attributes[TARGET_ATTR] = kernel.attributes["target"]
         entry = function.add_entry_block()
     terminator = list(body.operations)[-1]
     with ir.InsertionPoint(entry), terminator.location:

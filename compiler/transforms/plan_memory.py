@@ -9,7 +9,7 @@ from torch_mlir.dialects import arith, func, memref
 
 from ..ir.byte_sizes import byte_size
 from ..diagnostics import CompileError
-from ..artifacts.host_program_builder import PERSISTENT_ATTR
+from ..artifacts.host_program_builder import PERSISTENT_ATTR, UNSHARED_BYTES_ATTR
 from ..ir.kernel_arguments import append_kernel_arguments
 from ..ir.linalg_queries import reduction_dims
 from ..passes.registry import register_pass
@@ -383,7 +383,7 @@ def rewrite(host: func.FuncOp, buffers: list[Buffer], arena_bytes: int) -> None:
     """Replace each planned alloc by a view of one arena allocated at the function's start."""
     i64 = ir.IntegerType.get_signless(64)
     host.attributes["kiln.arena_bytes"] = ir.IntegerAttr.get(i64, arena_bytes)
-    host.attributes["kiln.unshared_bytes"] = ir.IntegerAttr.get(i64, sum(b.size for b in buffers))
+    host.attributes[UNSHARED_BYTES_ATTR] = ir.IntegerAttr.get(i64, sum(b.size for b in buffers))
     if not buffers:
         return
     block = host.regions[0].blocks[0]

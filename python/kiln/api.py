@@ -1,12 +1,14 @@
 """``kiln.compile``: the ML engineer's front door."""
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from kiln import knobs
 
 
-def compile(module_or_fn, *example_args, target: str = "cpu", dump_ir: str | Path | None = None):
+def compile(module_or_fn, *example_args, target: str = "cpu", dump_ir: str | Path | None = None,
+            options: Mapping[str, object] | None = None):
     """Compile a ``torch.nn.Module`` or function for the shapes and dtypes of ``example_args``.
 
     Returns a callable :class:`kiln.runtime.Executable` that takes and returns torch
@@ -17,25 +19,32 @@ def compile(module_or_fn, *example_args, target: str = "cpu", dump_ir: str | Pat
     ``dump_ir=DIR`` writes each stage's IR to ``DIR/<index>-<stage>.mlir`` (and the
     target's final forms, such as the CPU's ``<index>-llvm.ll``).
 
+    ``options`` overrides the ``KILN_*`` environment for this compile: the driver's
+    ``fallback`` and ``cache`` (bools), and the target's own options (the CPU's
+    ``opt_level`` and ``fusion``, the CUDA target's ``capability`` and ``fusion``); an
+    unknown option is a :class:`kiln.KilnError` that lists the target's.
+
     The compile cache answers first, so a hit imports neither the compiler nor MLIR;
     ``stats["cache"]`` says "hit", "miss" or "off" (disabled, dumping IR, or a program
     the cache cannot fingerprint).
     """
     started = time.perf_counter()
-    settings = knobs.current()
+    options = dict(options or {})
+    settings, target_options = knobs.with_options(knobs.current(), options)
     cache = key = None
     if not (dump_ir or settings.dump_ir) and settings.cache:
         from kiln.compiler.artifacts.compile_cache import open_cache, parameter_names
 
         cache = open_cache(settings)
         names = parameter_names(module_or_fn, len(example_args))
-        key = cache.key(module_or_fn, example_args, target, names, settings)
+        key = cache.key(module_or_fn, example_args, target, names, settings, target_options)
         cached = key and cache.lookup(key, module_or_fn, started)
         if cached:
             return cached
     from kiln.compiler.driver import compile_program  # imports MLIR: only on a miss
 
-    executable = compile_program(module_or_fn, example_args, target=target, dump_ir=dump_ir)
+    executable = compile_program(module_or_fn, example_args, target=target, dump_ir=dump_ir,
+                                 options=options)
     executable.stats["cache"] = "miss" if key else "off"
     if key:
         cache.store(key, executable, module_or_fn)

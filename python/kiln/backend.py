@@ -22,19 +22,25 @@ from kiln import knobs
 stats = {"compiled_graphs": 0, "eager_graphs": 0, "fallback_ops": 0}
 
 
-def kiln_backend(gm: torch.fx.GraphModule, example_inputs):
+def kiln_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | None = None,
+                 mode: str | None = None):
     """Compile a Dynamo graph with Kiln; run ``gm`` eagerly instead if Kiln refuses it.
 
     Returns a callable that takes the graph's flat inputs and returns what ``gm`` returns.
     An internal error is raised unless ``KILN_SUPPRESS_ERRORS=1``.
+    ``torch.compile(..., backend="kiln", options={...})`` passes ``options``: ``target``
+    (default: ``cuda`` for CUDA inputs, else ``cpu``) and whatever ``kiln.compile``
+    takes as ``options``. ``mode`` is accepted and ignored: Kiln has one mode.
     """
+    options = dict(options or {})
+    target = options.pop("target", _target_of(example_inputs))
     symbolic = [type(x).__name__ for x in example_inputs if not isinstance(x, torch.Tensor)]
     if symbolic:
         return _run_eagerly(gm, f"graph takes non-tensor inputs ({', '.join(symbolic)}), e.g. "
                                 "symbolic shapes; pass dynamic=False to torch.compile to "
                                 "specialize them")
     try:
-        compiled = kiln.compile(gm, *example_inputs)
+        compiled = kiln.compile(gm, *example_inputs, target=target, options=options)
     except kiln.KilnError as error:  # a refusal
         return _run_eagerly(gm, str(error))
     except Exception as error:  # kiln.InternalCompilerError, or a bug that escaped it
@@ -48,6 +54,12 @@ def kiln_backend(gm: torch.fx.GraphModule, example_inputs):
         _warn_at(fallback["where"], f"kiln backend: {fallback['op']} runs through torch, "
                                     f"not compiled by Kiln ({fallback['reason']})")
     return compiled
+
+
+def _target_of(example_inputs) -> str:
+    """The target for the graph's inputs: ``cuda`` if any tensor is on a CUDA device."""
+    on_gpu = any(isinstance(x, torch.Tensor) and x.device.type == "cuda" for x in example_inputs)
+    return "cuda" if on_gpu else "cpu"
 
 
 def _run_eagerly(gm: torch.fx.GraphModule, reason: str):

@@ -17,9 +17,14 @@ Kiln's own ``pyproject.toml`` exactly as a vendor's plug-in registers its target
 """
 
 import functools
+import hashlib
 import importlib
+import importlib.metadata
+import importlib.util
+import json
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
 
 from kiln.runtime.errors import DeviceError, KilnError
 
@@ -34,18 +39,21 @@ class TargetSpec:
     compiler: str  # a class with the compiler-half interface
     device: str  # a class with the device interface
     description: str = ""
+    # Distributions whose version changes the code the target generates (its tools).
+    tools: tuple[str, ...] = ()
 
 
 CPU = TargetSpec("cpu", "kiln.compiler.targets.cpu:CpuTarget", "kiln.runtime.devices.cpu:CpuDevice",
                  "the host CPU: LLVM through llvmlite, OpenMP loops on torch's thread pool")
 CUDA = TargetSpec("cuda", "kiln.compiler.targets.cuda.target:CudaTarget",
                   "kiln.runtime.devices.cuda:CudaDevice",
-                  "NVIDIA GPUs (sm_90): Triton kernels compiled ahead of time to cubins")
+                  "NVIDIA GPUs (sm_90): Triton kernels compiled ahead of time to cubins",
+                  tools=("triton",))
 CUDA_INTERPRETER = TargetSpec(
     "cuda-interpreter", "kiln.compiler.targets.cuda.target:CudaInterpreterTarget",
     "kiln.compiler.targets.cuda.interpreter_device:CudaInterpreterDevice",
     "the CUDA target's Triton kernels run by Triton's interpreter on CPU tensors, to check "
-    "numerics without a GPU")
+    "numerics without a GPU", tools=("triton",))
 
 
 BUILT_IN = (CPU, CUDA, CUDA_INTERPRETER)
@@ -84,3 +92,31 @@ def load_half(path: str):
     """The object at ``module:attribute``."""
     module, _, attribute = path.partition(":")
     return getattr(importlib.import_module(module), attribute)
+
+
+def target_hash(name: str, options: dict) -> str:
+    """What the compile cache keys a target by, without importing its compiler half (a
+    cache hit imports no MLIR): its name, the options given to it, the versions of its
+    tools, and the sources of its packages outside Kiln (Kiln's own are in the key)."""
+    target = spec(name)
+    digest = hashlib.sha256(json.dumps([name, sorted((k, repr(v)) for k, v in options.items())])
+                            .encode())
+    for tool in target.tools:
+        try:
+            digest.update(f"{tool}={importlib.metadata.version(tool)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{tool} absent".encode())
+    packages = {path.partition(":")[0].split(".")[0] for path in (target.compiler, target.device)}
+    for package in sorted(packages - {"kiln"}):
+        for source in _package_sources(package):
+            digest.update(str(source).encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
+def _package_sources(package: str) -> list[Path]:
+    """The Python files of a top-level package, found without importing it."""
+    found = importlib.util.find_spec(package)
+    if found is None or found.origin is None:
+        return []
+    root = Path(found.origin).parent
+    return sorted(root.rglob("*.py")) if found.submodule_search_locations else [Path(found.origin)]

@@ -8,12 +8,11 @@ import pytest
 import torch
 
 import kiln
-from kiln.compiler.targets import get_target
 
 
 def test_dump_ir_writes_every_stage(tmp_path):
     kiln.compile(lambda x: torch.relu(x) * 2, torch.randn(3), dump_ir=tmp_path)
-    stages = ["torch", "kiln"] + [stage.name for stage in get_target("cpu").stages()]
+    stages = ["torch", "kiln", "fused", "tiled", "planned", "llvm"]  # the driver's, then the CPU's
     expected = [f"{index}-{name}.mlir" for index, name in enumerate(stages)]
     expected.append(f"{len(stages)}-llvm.ll")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(expected)

@@ -161,17 +161,19 @@ def test_cubins_for_sm90(tmp_path, monkeypatch):
     import triton
     if not (Path(triton.__file__).parent / "backends/nvidia/bin/ptxas").exists():
         pytest.skip("triton's bundled ptxas is missing")
-    from kiln.compiler.targets.cuda.cubin import compile_launch
+    from kiln import knobs
+    from kiln.compiler.targets.cuda.cubin import CAPABILITY, compile_launch
     monkeypatch.setenv("KILN_CACHE_DIR", str(tmp_path))
+    settings = knobs.current()
     _, launches, _ = lower_program(lambda x, w: torch.relu(x @ w) + 1,
                                 torch.randn(32, 32), torch.randn(32, 32))
     _, pointwise, _ = lower_program(lambda x: x.exp() * 3, torch.randn(100))
     for launch in (*launches["forward_kernel_0"], *pointwise["forward_kernel_0"]):
-        compiled = compile_launch(launch)
+        compiled = compile_launch(launch, CAPABILITY, settings)
         assert ".target sm_90" in compiled.ptx and compiled.cubin[:4] == b"\x7fELF"
         assert compiled.symbol == launch.name and compiled.num_warps == launch.num_warps
         assert compiled.global_scratch_size == 0
-    assert compile_launch(launch).cubin == compiled.cubin  # from the cache
+    assert compile_launch(launch, CAPABILITY, settings).cubin == compiled.cubin  # from the cache
     shutil.rmtree(tmp_path / "triton")
 
 

@@ -22,28 +22,34 @@ def var_mean(x, dim=None, *, correction=None, keepdim=False):
     """Two-pass variance in plain sums, so no ``prims.var`` reaches the importer; a
     complex input's variance is the mean squared magnitude of its deviations, a real.
 
-    Float inputs are computed in float64 and rounded once, as eager's CPU kernels
-    accumulate float32 in double: the mean and the deviations stay exact enough that data
-    far from zero (values in [100, 101]) keep every digit of their variance. Half
-    precision is computed in float32 and rounded once, as eager does."""
+    float32 sums accumulate in float64 and the mean and the variance are divided there
+    and rounded once, as eager's CPU kernels accumulate float32 in double: data far from
+    zero (values in [100, 101]) keep every digit of their variance. The deviations stay
+    float32, so no float64 copy of the input is ever stored. Half precision is computed
+    in float32 and rounded once, as eager does."""
     if x.dtype in HALF_PRECISION:
         var, mean = var_mean(x.float(), dim, correction=correction, keepdim=keepdim)
         return var.to(x.dtype), mean.to(x.dtype)
-    if x.dtype == torch.float32:
-        var, mean = var_mean(x.double(), dim, correction=correction, keepdim=keepdim)
-        return var.to(x.dtype), mean.to(x.dtype)
     correction = 1 if correction is None else correction
     count = _reduced_count(x, dim)
-    mean = torch.sum(x, dim, keepdim=True) / count
+    mean = (_wide_sum(x, dim, keepdim=True) / count).to(x.dtype)
     deviation = x - mean
     if x.is_complex():  # the squared magnitude, a real number
         squared = (torch.view_as_real(deviation) ** 2).sum(-1)
     else:
         squared = deviation * deviation
-    var = torch.sum(squared, dim, keepdim=keepdim) / max(count - correction, 0)
+    var = _wide_sum(squared, dim, keepdim=keepdim) / max(count - correction, 0)
+    var = var.to(squared.dtype)
     if keepdim:
         return var, mean
     return var, mean.reshape(var.shape)
+
+
+def _wide_sum(x, dim, keepdim):
+    """The sum of ``x`` over ``dim``, in float64 for float32 (to be divided, then rounded)."""
+    if x.dtype == torch.float32:
+        return torch.sum(x, dim, keepdim=keepdim, dtype=torch.float64)
+    return torch.sum(x, dim, keepdim=keepdim)
 
 
 def var(x, dim=None, *, correction=None, keepdim=False):
@@ -51,10 +57,7 @@ def var(x, dim=None, *, correction=None, keepdim=False):
 
 
 def std_mean(x, dim=None, *, correction=None, keepdim=False):
-    """The square root of :func:`var_mean`'s variance, taken before float32 rounds once."""
-    if x.dtype == torch.float32:
-        std, mean = std_mean(x.double(), dim, correction=correction, keepdim=keepdim)
-        return std.to(x.dtype), mean.to(x.dtype)
+    """The square root of :func:`var_mean`'s variance."""
     var, mean = var_mean(x, dim, correction=correction, keepdim=keepdim)
     return torch.sqrt(var), mean
 
@@ -67,11 +70,9 @@ def mean(x, dim=None, keepdim=False, *, dtype=None):
     """Sum over count, rounded once: float32 sums and divides in float64, half
     precision in float32, as eager's CPU kernels accumulate."""
     x = x if dtype is None else x.to(dtype)
-    wider = {torch.float16: torch.float32, torch.bfloat16: torch.float32,
-             torch.float32: torch.float64}.get(x.dtype)
-    if wider is not None:
-        return mean(x.to(wider), dim, keepdim).to(x.dtype)
-    return torch.sum(x, dim, keepdim=keepdim) / _reduced_count(x, dim)
+    if x.dtype in HALF_PRECISION:
+        return mean(x.float(), dim, keepdim).to(x.dtype)
+    return (_wide_sum(x, dim, keepdim) / _reduced_count(x, dim)).to(x.dtype)
 
 
 SCAN_BLOCK = 64  # elements a block scans by masked reduction: n * SCAN_BLOCK work in all

@@ -1,25 +1,26 @@
 """The CPU target's compiler half: llvmlite code for the host CPU, one shared object."""
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from torch_mlir import ir
 
 from kiln import knobs
+from kiln.runtime.errors import KilnError
 from kiln.runtime.host_program import HostProgram
 
 from ...ir.element_types import TORCH_DTYPES
-from ..base import Artifact, Capabilities
+from ..base import Artifact, Capabilities, TargetPasses, parse_options
 from ..llvm_translation import translate_to_llvm_ir
 from .codegen import emit_shared_object
-from .stages import cpu_stages
+from .stages import cpu_passes
 
 
 @dataclass(frozen=True)
 class CpuOptions:
-    """How the CPU target compiles: LLVM's optimization level (``KILN_OPT_LEVEL``) and the
-    options of ``kiln-fuse`` (``KILN_FUSION``)."""
+    """How the CPU target compiles: LLVM's optimization level and the options of
+    ``kiln-fuse``; ``KILN_OPT_LEVEL`` and ``KILN_FUSION`` give the defaults."""
 
     opt_level: int = 3
     fusion: str = ""
@@ -31,12 +32,18 @@ class CpuTarget:
     name = "cpu"
     capabilities = Capabilities(ops=None, element_types=frozenset(TORCH_DTYPES))
 
-    def __init__(self, settings: knobs.Knobs):
-        self.options = CpuOptions(opt_level=settings.opt_level, fusion=settings.fusion)
+    def __init__(self, settings: knobs.Knobs, options: Mapping[str, object] | None = None):
+        self.options = parse_options(self.name, CpuOptions, options or {},
+                                     {"opt_level": settings.opt_level, "fusion": settings.fusion})
+        if self.options.opt_level not in range(4):
+            raise KilnError(f"option 'opt_level' of target 'cpu' must be 0 to 3, "
+                            f"not {self.options.opt_level}")
+        self.fusion = self.options.fusion
 
-    def stages(self):
-        """``fused``, ``tiled``, ``planned`` (the whole module), then ``llvm`` per kernel."""
-        return cpu_stages(self.options.fusion)
+    def passes(self) -> TargetPasses:
+        """Row tiling, split reductions and the like in ``tiled``, packed GEMMs in
+        ``planned``, then ``llvm`` per kernel (see :func:`.stages.cpu_passes`)."""
+        return cpu_passes()
 
     def emit_artifact(self, kernels: dict[str, ir.Module], host_program: HostProgram,
                       dump: Callable[[str, str], None]) -> Artifact:

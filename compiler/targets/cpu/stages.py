@@ -1,7 +1,8 @@
-"""The CPU target's stages, from ``fused`` to LLVM dialect kernels."""
+"""The CPU target's passes in the driver's stages, and its ``llvm`` stage."""
 
 from ...passes.pipeline import register_pipeline_alias
 from ...passes.stages import Stage
+from ..base import TargetPasses
 from . import transforms  # noqa: F401  (registers the CPU passes the stages name)
 
 register_pipeline_alias(
@@ -20,37 +21,29 @@ register_pipeline_alias(
 )
 
 
-def cpu_stages(fusion_options: str = "") -> list[Stage]:
-    """The CPU target's stages after ``kiln``; ``fusion_options`` go to ``kiln-fuse``.
+def cpu_passes() -> TargetPasses:
+    """The passes the CPU target adds to the driver's stages, and its ``llvm`` stage.
 
-    ``tiled`` outlines each kernel into its own function, then folds views and
-    elementwise producers into the indexing of their consumers inside each kernel
-    (``linalg-fuse-elementwise-ops``), runs row-reduction kernels with rows of 256 or
-    more elements one row at a time (``kiln-tile-rows``), splits reductions over 32768 or
-    more elements into chunk partials (``kiln-split-reductions``), moves reshapes of
-    kernel results to the host
-    (``kiln-sink-result-reshapes``), lets elementwise ops overwrite inputs that die
-    there (``kiln-reuse-dead-inputs``; after the last canonicalization, which would undo
-    it), puts a contiguous loop innermost in reductions (``kiln-order-loops``) and lets
-    LLVM reassociate them (``kiln-reassociate-reductions``).
+    In ``tiled`` it folds unit dimensions, runs row-reduction kernels with rows of 256
+    or more elements one row at a time (``kiln-tile-rows``), splits reductions over 32768
+    or more elements into chunk partials (``kiln-split-reductions``), moves reshapes of
+    kernel results to the host (``kiln-sink-result-reshapes``), lets elementwise ops
+    overwrite inputs that die there (``kiln-reuse-dead-inputs``; after the last
+    canonicalization, which would undo it), puts a contiguous loop innermost in
+    reductions (``kiln-order-loops``) and lets LLVM reassociate them
+    (``kiln-reassociate-reductions``).
 
-    ``planned`` bufferizes, turns f32 contractions into packed GEMMs
-    (``kiln-lower-contractions``, weights packed once by prepack kernels), places every
-    temporary in the arena (``kiln-plan-memory``) and marks disjoint kernel arguments
-    ``noalias``. ``llvm`` lowers to the LLVM dialect with OpenMP loops and vectorizable
-    math (``kiln-lower-to-llvm``).
+    In ``planned`` it turns f32 contractions into packed GEMMs before memory planning
+    (``kiln-lower-contractions``, weights packed once by prepack kernels), and after it
+    marks disjoint kernel arguments ``noalias``. ``llvm`` lowers each kernel to the LLVM
+    dialect with OpenMP loops and vectorizable math (``kiln-lower-to-llvm``).
     """
-    return [
-        Stage("fused", f"builtin.module(kiln-fuse{{{fusion_options}}})" if fusion_options
-              else "builtin.module(kiln-fuse)"),
-        Stage("tiled", "builtin.module(convert-kiln-to-linalg, kiln-outline-kernels,"
-                       " linalg-generalize-named-ops, linalg-fuse-elementwise-ops,"
-                       " linalg-fold-unit-extent-dims, canonicalize, cse,"
-                       " kiln-tile-rows{min-row-length=256}, kiln-split-reductions,"
-                       " canonicalize, cse,"
-                       " kiln-sink-result-reshapes, kiln-reuse-dead-inputs, kiln-order-loops,"
-                       " kiln-reassociate-reductions)"),
-        Stage("planned", "builtin.module(kiln-bufferize, kiln-lower-contractions, kiln-plan-memory,"
-                         " kiln-mark-noalias, buffer-deallocation-pipeline)"),
-        Stage("llvm", "builtin.module(kiln-lower-to-llvm)"),
-    ]
+    return TargetPasses(
+        tiling="linalg-fold-unit-extent-dims, canonicalize, cse,"
+               " kiln-tile-rows{min-row-length=256}, kiln-split-reductions, canonicalize, cse,"
+               " kiln-sink-result-reshapes, kiln-reuse-dead-inputs, kiln-order-loops,"
+               " kiln-reassociate-reductions",
+        bufferized="kiln-lower-contractions",
+        planned="kiln-mark-noalias, buffer-deallocation-pipeline",
+        kernel_stages=(Stage("llvm", "builtin.module(kiln-lower-to-llvm)"),),
+    )

@@ -1,4 +1,4 @@
-"""One :class:`~.triton_codegen.TritonLaunch` compiled to PTX and an sm_90 cubin.
+"""One :class:`~.triton_codegen.TritonLaunch` compiled to PTX and a cubin (sm_90 by default).
 
 Compilation runs in a subprocess (:mod:`.triton_compile_worker`), so it never sees the
 interpreter's ``TRITON_INTERPRET`` and uses Triton's bundled CUDA 12.9 ``ptxas``. It
@@ -47,16 +47,17 @@ class CompiledKernel:
     metadata: dict  # everything Triton reported
 
 
-def compile_launch(launch: TritonLaunch) -> CompiledKernel:
-    """PTX and cubin of ``launch`` for sm_90, from the cache when already compiled."""
+def compile_launch(launch: TritonLaunch, capability: int,
+                   settings: knobs.Knobs) -> CompiledKernel:
+    """PTX and cubin of ``launch`` for ``sm_<capability>``, from the cache when already
+    compiled."""
     request = {
         "source": launch.source, "name": launch.name,
         "signature": {**{parameter(a): t for a, t in zip(launch.arguments, launch.signature)},
                       **{name: "constexpr" for name in launch.constexprs}},
         "constexprs": launch.constexprs, "num_warps": launch.num_warps,
-        "capability": CAPABILITY,
+        "capability": capability,
     }
-    settings = knobs.current()
     key = hashlib.sha256(json.dumps(
         [request, importlib.metadata.version("triton")], sort_keys=True).encode()).hexdigest()
     entry = settings.cache_dir / "triton" / key[:32]

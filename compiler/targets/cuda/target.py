@@ -8,7 +8,7 @@ Triton's interpreter on CPU tensors.
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from torch_mlir import ir
@@ -19,19 +19,17 @@ from kiln.runtime.host_program import HostProgram, Launch
 
 from ...ir.element_types import TORCH_DTYPES
 from ...artifacts.host_program_builder import KERNEL_ATTR
-from ...passes.stages import Stage
-from ..base import Artifact, Capabilities
+from ..base import Artifact, Capabilities, TargetPasses, parse_options
 from .cubin import CAPABILITY, compile_launch
 from .triton_codegen import TritonLaunch, lower_kernel
 
 
 @dataclass(frozen=True)
 class CudaOptions:
-    """The GPU architecture (``sm_<capability>``), whether to build cubins (not for the
-    interpreter), and ``kiln-fuse``'s options (``KILN_FUSION``)."""
+    """The GPU architecture (``sm_<capability>``, e.g. 90 for the H100 and H200) and
+    ``kiln-fuse``'s options (default ``KILN_FUSION``)."""
 
     capability: int = CAPABILITY
-    cubins: bool = True
     fusion: str = ""
 
 
@@ -42,21 +40,17 @@ class CudaTarget:
     capabilities = Capabilities(ops=None, element_types=frozenset(TORCH_DTYPES))
     builds_cubins = True
 
-    def __init__(self, settings: knobs.Knobs):
-        self.options = CudaOptions(cubins=self.builds_cubins, fusion=settings.fusion)
+    def __init__(self, settings: knobs.Knobs, options: Mapping[str, object] | None = None):
+        self.options = parse_options(self.name, CudaOptions, options or {},
+                                     {"fusion": settings.fusion})
+        self.fusion = self.options.fusion
+        self._settings = settings
         self._ptx: dict[str, str] = {}  # each launch's PTX, dumped beside its Triton source
 
-    def stages(self) -> list[Stage]:
-        """``fused`` (kernels marked for this target), ``tiled`` (linalg, elementwise
-        producers folded in) and ``planned`` (buffers, one arena)."""
-        fusion = " ".join(filter(None, [f"target={self.name}", self.options.fusion]))
-        return [
-            Stage("fused", f"builtin.module(kiln-fuse{{{fusion}}})"),
-            Stage("tiled", "builtin.module(convert-kiln-to-linalg, kiln-outline-kernels,"
-                           " linalg-generalize-named-ops, linalg-fuse-elementwise-ops,"
-                           " canonicalize, cse)"),
-            Stage("planned", "builtin.module(kiln-bufferize, kiln-plan-memory, canonicalize)"),
-        ]
+    def passes(self) -> TargetPasses:
+        """Only clean-ups: the kernels stay linalg on buffers, which
+        :func:`~.triton_codegen.lower_kernel` turns into Triton launches with grids."""
+        return TargetPasses(tiling="canonicalize, cse", planned="canonicalize")
 
     def emit_artifact(self, kernels: dict[str, ir.Module], host_program: HostProgram,
                       dump: Callable[[str, str], None]) -> Artifact:
@@ -69,7 +63,7 @@ class CudaTarget:
         dump("triton.py", "\n\n".join(launch.source for group in launches.values()
                                       for launch in group))
         compiled = [self._compiled(launch) for group in launches.values() for launch in group]
-        if self.options.cubins:
+        if self.builds_cubins:
             dump("ptx.ptx", "\n".join(self._ptx[kernel.name] for kernel in compiled))
         return Artifact(pack(compiled), _launching(host_program, launches),
                         {"triton": generated - started, "cubins": time.perf_counter() - generated})
@@ -77,10 +71,10 @@ class CudaTarget:
     def _compiled(self, launch: TritonLaunch) -> CudaKernel:
         common = dict(name=launch.name, source=launch.source, signature=list(launch.signature),
                       constexprs=dict(launch.constexprs))
-        if not self.options.cubins:
+        if not self.builds_cubins:
             return CudaKernel(symbol=launch.name, cubin=b"", num_warps=launch.num_warps,
                               shared_bytes=0, global_scratch_bytes=0, **common)
-        built = compile_launch(launch)
+        built = compile_launch(launch, self.options.capability, self._settings)
         self._ptx[launch.name] = built.ptx
         return CudaKernel(symbol=built.symbol, cubin=built.cubin, num_warps=built.num_warps,
                           shared_bytes=built.shared,
