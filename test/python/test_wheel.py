@@ -90,6 +90,8 @@ def test_wheel_compiles_in_a_fresh_venv_and_its_base_install_loads(wheel, tmp_pa
     compiled = _run([python, "-c", COMPILE], cwd=outside, env=env)
     assert compiled.stdout.split()[-1] == tomllib.loads(
         (ROOT / "pyproject.toml").read_text())["project"]["version"]
+    for script in ("kiln-bench", "kiln-opt"):  # the console scripts import from the wheel too
+        _run([str(venv / "bin" / script), "--help"], cwd=outside, env=env)
     _run([python, "-m", "pip", "uninstall", "-q", "-y", "torch-mlir", "llvmlite"], cwd=tmp_path)
     _run([python, "-m", "pip", "check"], cwd=tmp_path)  # the base install's requirements hold
     loaded = _run([python, "-c", LOAD], cwd=outside, env=env)
