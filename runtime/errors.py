@@ -17,6 +17,12 @@ class ArtifactError(KilnError, ValueError):
     """A saved artifact is unreadable or was written by an incompatible Kiln."""
 
 
+class OptionError(KilnError, ValueError):
+    """An option given to a compile (``options=``) that the driver or the target does not
+    have, or a value of the wrong type. Never a refusal of the program: ``torch.compile``
+    raises it rather than running the graph eagerly."""
+
+
 class InternalCompilerError(Exception):
     """A crash inside Kiln's compiler: a bug in Kiln, never a refusal of the program.
 

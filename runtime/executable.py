@@ -329,7 +329,7 @@ class Executable:
                     "like the example, or recompile with this one")
             problem = self._device.check_tensor(arg)
             if problem:
-                raise CallError(f"{where} {problem}; move it with .to('{self.target}')")
+                raise CallError(f"{where} {problem}; move it with .to('{self._torch_device.type}')")
             if arg.is_conj() or arg.is_neg():  # lazy views: memory holds other values
                 arg = arg.resolve_conj().resolve_neg()
             checked.append(arg if arg.is_contiguous() else arg.contiguous())

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from kiln import knobs
-from kiln.runtime.errors import KilnError
+from kiln.runtime.errors import OptionError
 from kiln.runtime.host_program import HostProgram
 
 from ..passes.stages import Stage
@@ -85,17 +85,17 @@ class CompilerTarget(Protocol):
 def parse_options(target: str, options_class: type, given: Mapping[str, object],
                   defaults: Mapping[str, object]):
     """``options_class`` (a dataclass) from ``defaults`` (from the environment's knobs)
-    overridden by ``given``; an unknown name or a value of the wrong type is a
-    :class:`KilnError` that lists the target's options."""
+    overridden by ``given``; an unknown name or a value of the wrong type is an
+    :class:`OptionError` that lists the target's options."""
     fields = {f.name: f for f in dataclasses.fields(options_class)}
     types = typing.get_type_hints(options_class)
     for name, value in given.items():
         if name not in fields:
-            raise KilnError(f"target '{target}' has no option '{name}'; its options are "
+            raise OptionError(f"target '{target}' has no option '{name}'; its options are "
                             f"{_described(options_class, types)}")
         expected = types[name]
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise KilnError(f"option '{name}' of target '{target}' must be "
+            raise OptionError(f"option '{name}' of target '{target}' must be "
                             f"{expected.__name__}, not {type(value).__name__} ({value!r})")
     return options_class(**{**defaults, **given})
 

@@ -6,7 +6,7 @@ uses Kiln as a TorchDynamo backend.
 """
 
 from kiln.runtime import ArtifactError, CallError, DeviceError, Executable, KilnError, load
-from kiln.runtime.errors import InternalCompilerError  # noqa: F401  (a bug in Kiln, not a KilnError)
+from kiln.runtime.errors import InternalCompilerError, OptionError
 
 from .api import compile
 from .version import __version__
@@ -20,6 +20,7 @@ def supported_ops() -> list[str]:
 
 
 __all__ = [
-    "ArtifactError", "CallError", "DeviceError", "Executable", "KilnError", "compile", "load",
+    "ArtifactError", "CallError", "DeviceError", "Executable", "InternalCompilerError",
+    "KilnError", "OptionError", "compile", "load",
     "supported_ops",
 ]

@@ -41,6 +41,8 @@ def kiln_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | None 
                                 "specialize them")
     try:
         compiled = kiln.compile(gm, *example_inputs, target=target, options=options)
+    except kiln.OptionError:  # the user's options, not the graph: never run eagerly for them
+        raise
     except kiln.KilnError as error:  # a refusal
         return _run_eagerly(gm, str(error))
     except Exception as error:  # kiln.InternalCompilerError, or a bug that escaped it

@@ -1,6 +1,8 @@
 """Typed settings: the one place that reads Kiln's ``KILN_*`` environment variables.
 
-Every other module asks this one. A knob read here is documented here:
+Every other module asks this one, once per compile; ``kiln.compile(..., options=...)``
+and ``torch.compile(..., backend="kiln", options=...)`` override them for one compile
+(:func:`with_options`). A knob read here is documented here:
 
 - ``KILN_DUMP_IR``: a directory; every compilation writes the IR of each stage there,
   as if ``dump_ir=`` had been passed to :func:`kiln.compile`.
@@ -25,7 +27,9 @@ Every other module asks this one. A knob read here is documented here:
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Mapping
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,8 +74,30 @@ def _cache_dir() -> Path:
     return _path_or_none("KILN_CACHE_DIR") or (xdg or Path.home() / ".cache") / "kiln"
 
 
+# Knobs a compile's ``options`` may set for the driver; every other option is the target's
+# (whose defaults may come from knobs too: ``opt_level`` and ``fusion`` for the CPU).
+DRIVER_OPTIONS = {"fallback": bool, "cache": bool}
+
+
+def with_options(settings: Knobs, options: Mapping[str, object]) -> tuple[Knobs, dict]:
+    """``settings`` with the driver's ``options`` applied, and the options left for the
+    target; a driver option of the wrong type is an ``OptionError`` naming it."""
+    from kiln.runtime.errors import OptionError  # the runtime imports this module
+    driver, target = {}, {}
+    for name, value in options.items():
+        if name in DRIVER_OPTIONS:
+            if not isinstance(value, DRIVER_OPTIONS[name]):
+                raise OptionError(f"Kiln option '{name}' must be {DRIVER_OPTIONS[name].__name__}, "
+                                f"not {type(value).__name__} ({value!r})")
+            driver[name] = value
+        else:
+            target[name] = value
+    return dataclasses.replace(settings, **driver), target
+
+
 def current() -> Knobs:
-    """Read the environment now and return the settings in force."""
+    """Read the environment now and return the settings in force: the defaults of one
+    compile, which passes this snapshot on (nothing else reads the environment)."""
     return Knobs(
         dump_ir=_path_or_none("KILN_DUMP_IR"),
         cache=_switch("KILN_CACHE"),

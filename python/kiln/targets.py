@@ -51,7 +51,7 @@ CUDA = TargetSpec("cuda", "kiln.compiler.targets.cuda.target:CudaTarget",
                   tools=("triton",))
 CUDA_INTERPRETER = TargetSpec(
     "cuda-interpreter", "kiln.compiler.targets.cuda.target:CudaInterpreterTarget",
-    "kiln.compiler.targets.cuda.interpreter_device:CudaInterpreterDevice",
+    "kiln.runtime.devices.cuda_interpreter:CudaInterpreterDevice",
     "the CUDA target's Triton kernels run by Triton's interpreter on CPU tensors, to check "
     "numerics without a GPU", tools=("triton",))
 

@@ -82,10 +82,12 @@ def test_second_compile_is_a_hit_with_the_same_behaviour(cache_dir):
     assert len(entries(cache_dir)) == 1
 
 
-@pytest.mark.parametrize("change", ["graph", "shape", "dtype", "fusion", "opt_level"])
+@pytest.mark.parametrize("change", ["graph", "shape", "dtype", "fusion", "opt_level",
+                                    "target option"])
 def test_any_change_misses(cache_dir, monkeypatch, change):
     fn, x = (lambda t: torch.relu(t) * 2), torch.randn(4, 5)
     assert kiln.compile(fn, x).stats["cache"] == "miss"
+    options = {}
     if change == "graph":
         fn = lambda t: torch.relu(t) * 3  # noqa: E731
     elif change == "shape":
@@ -94,9 +96,11 @@ def test_any_change_misses(cache_dir, monkeypatch, change):
         x = x.double()
     elif change == "fusion":
         monkeypatch.setenv("KILN_FUSION", "elementwise=0")
-    else:
+    elif change == "opt_level":
         monkeypatch.setenv("KILN_OPT_LEVEL", "1")
-    compiled = kiln.compile(fn, x)
+    else:
+        options = {"opt_level": 2}
+    compiled = kiln.compile(fn, x, options=options)
     assert compiled.stats["cache"] == "miss"
     torch.testing.assert_close(compiled(x), fn(x), **TOLERANCE)
     assert len(entries(cache_dir)) == 2

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from torch_mlir import ir
 
 from kiln import knobs
-from kiln.runtime.errors import KilnError
+from kiln.runtime.errors import OptionError
 from kiln.runtime.host_program import HostProgram
 
 from ...ir.element_types import TORCH_DTYPES
@@ -36,7 +36,7 @@ class CpuTarget:
         self.options = parse_options(self.name, CpuOptions, options or {},
                                      {"opt_level": settings.opt_level, "fusion": settings.fusion})
         if self.options.opt_level not in range(4):
-            raise KilnError(f"option 'opt_level' of target 'cpu' must be 0 to 3, "
+            raise OptionError(f"option 'opt_level' of target 'cpu' must be 0 to 3, "
                             f"not {self.options.opt_level}")
         self.fusion = self.options.fusion
 

@@ -5,12 +5,10 @@ Memory is the CPU device's; each launch gets one-element tensors at its buffers'
 addresses, which is all the interpreter needs (it reads through raw pointers).
 """
 
-from kiln.runtime.devices.cpu import CpuDevice
-from kiln.runtime.devices.cuda_artifact import CudaKernel, unpack
-from kiln.runtime.errors import DeviceError
-
-from .interpreter import TORCH_DTYPES, run_launches
-from .triton_codegen import TritonLaunch
+from ..errors import DeviceError
+from .cpu import CpuDevice
+from .cuda_artifact import CudaKernel, unpack
+from .triton_interpreter import TORCH_DTYPES, InterpretedLaunch, run_launches
 
 
 class CudaInterpreterDevice(CpuDevice):
@@ -26,10 +24,9 @@ class CudaInterpreterDevice(CpuDevice):
         if name not in module:
             raise DeviceError(f"the CUDA artifact has no kernel '{name}'")
         kernel = module[name]
-        launch = TritonLaunch(name=kernel.name, source=kernel.source,
-                              arguments=tuple(range(arity)), signature=tuple(kernel.signature),
-                              grid=grid, num_warps=kernel.num_warps,
-                              constexprs=dict(kernel.constexprs))
+        launch = InterpretedLaunch(name=kernel.name, source=kernel.source,
+                                   arguments=tuple(range(arity)), grid=grid,
+                                   num_warps=kernel.num_warps, constexprs=dict(kernel.constexprs))
         dtypes = [TORCH_DTYPES[kind] for kind in kernel.signature]
 
         def launch_interpreted(*addresses: int) -> None:
