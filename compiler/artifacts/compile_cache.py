@@ -63,8 +63,7 @@ ENTRY_MAGIC = b"kiln-compile-cache 1\n"
 # Knobs that change where files go or what is printed, not the code generated; every
 # other knob is part of the key, so a new knob can only make the cache miss, never stale.
 NOT_CODEGEN_KNOBS = {"dump_ir", "cache", "cache_dir", "reproducer_dir"}
-COMPILER_ROOT = Path(__file__).parent
-NATIVE_ROOT = COMPILER_ROOT.parent / "runtime" / "native"
+COMPILER_ROOT = Path(__file__).parents[1]  # kiln.compiler: this file is in its artifacts/
 
 
 class CompileCache:
@@ -281,10 +280,17 @@ def _versions() -> dict:
 @functools.cache
 def _source_hash() -> str:
     """A hash of the compiler's Python sources and the native runtime sources, once per process."""
-    files = [*sorted(COMPILER_ROOT.rglob("*.py")), *sorted(NATIVE_ROOT.glob("*"))]
     digest = hashlib.sha256()
-    for path in files:
-        if path.is_file():
-            digest.update(str(path.relative_to(COMPILER_ROOT.parent)).encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
+    for name, content in hashed_sources():
+        digest.update(name.encode() + b"\0" + content + b"\0")
     return digest.hexdigest()
+
+
+def hashed_sources() -> list[tuple[str, bytes]]:
+    """What the key's source hash covers, by name: every Python file of the compiler (all
+    its subpackages) and the C sources linked into CPU kernels."""
+    from kiln.runtime.native import sources
+
+    files = [(f"compiler/{path.relative_to(COMPILER_ROOT)}", path.read_bytes())
+             for path in sorted(COMPILER_ROOT.rglob("*.py"))]
+    return files + [(f"native/{name}", content) for name, content in sources().items()]

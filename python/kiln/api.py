@@ -1,10 +1,12 @@
 """``kiln.compile``: the ML engineer's front door."""
 
+import importlib.util
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
 from kiln import knobs
+from kiln.runtime.errors import KilnError
 
 
 def compile(module_or_fn, *example_args, target: str = "cpu", dump_ir: str | Path | None = None,
@@ -29,6 +31,7 @@ def compile(module_or_fn, *example_args, target: str = "cpu", dump_ir: str | Pat
     the cache cannot fingerprint).
     """
     started = time.perf_counter()
+    _require_the_compiler()
     options = dict(options or {})
     settings, target_options = knobs.with_options(knobs.current(), options)
     cache = key = None
@@ -49,3 +52,13 @@ def compile(module_or_fn, *example_args, target: str = "cpu", dump_ir: str | Pat
     if key:
         cache.store(key, executable, module_or_fn)
     return executable
+
+
+def _require_the_compiler() -> None:
+    """A clear error where only the runtime is installed (``pip install kiln``), which
+    loads saved programs but cannot compile."""
+    missing = [name for name in ("torch_mlir", "llvmlite") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise KilnError(f"kiln.compile needs Kiln's compiler, which is not installed here "
+                        f"({', '.join(missing)} missing): pip install 'kiln[compiler]'. "
+                        "This installation can only run saved programs (kiln.load).")

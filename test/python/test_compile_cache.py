@@ -163,3 +163,14 @@ def test_unwritable_cache_warns_and_still_compiles(cache_dir):
     with pytest.warns(RuntimeWarning, match="could not write its compile cache entry"):
         compiled = kiln.compile(fn, x)
     torch.testing.assert_close(compiled(x), fn(x))
+
+
+def test_the_source_hash_covers_every_compiler_package_and_the_native_sources():
+    from kiln.compiler.artifacts.compile_cache import hashed_sources
+
+    names = {name for name, _ in hashed_sources()}
+    for expected in ("compiler/driver.py", "compiler/transforms/fuse.py",
+                     "compiler/importer/decompositions/reductions.py",
+                     "compiler/targets/cpu/transforms/lower_contractions.py",
+                     "native/kiln_cpu_support.c"):
+        assert expected in names

@@ -38,6 +38,7 @@ def test_an_option_of_the_wrong_type_is_refused():
         kiln.compile(_sums, torch.randn(4), options={"opt_level": "2"})
 
 
+@pytest.mark.uses_fallback
 def test_the_fallback_option_is_strict_mode_for_one_compile():
     def unsupported(x):
         return reverse_rows(x) * 2  # a custom op: Kiln never compiles it

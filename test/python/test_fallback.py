@@ -10,6 +10,8 @@ from custom_ops import reverse_rows, running_max
 from kiln.runtime import load
 from kiln.runtime.host_program import Fallback, Launch
 
+pytestmark = pytest.mark.uses_fallback  # the fallback is what these tests are about
+
 # Each op's result is computed by torch itself; only Kiln's kernels around them round.
 TOLERANCE = dict(rtol=1e-5, atol=1e-5)
 

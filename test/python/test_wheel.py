@@ -79,6 +79,16 @@ def test_wheel_holds_every_package_and_the_native_sources(wheel):
     assert native and {f"kiln/runtime/native/{name}" for name in native} <= set(names)
 
 
+COMPILE_WITHOUT_COMPILER = """
+import torch, kiln
+try:
+    kiln.compile(lambda x: x + 1, torch.randn(2))
+except kiln.KilnError as error:
+    assert "pip install 'kiln[compiler]'" in str(error), error
+    print("refused")
+"""
+
+
 def test_wheel_compiles_in_a_fresh_venv_and_its_base_install_loads(wheel, tmp_path):
     venv, outside = tmp_path / "venv", tmp_path / "outside"
     outside.mkdir()
@@ -96,6 +106,8 @@ def test_wheel_compiles_in_a_fresh_venv_and_its_base_install_loads(wheel, tmp_pa
     _run([python, "-m", "pip", "check"], cwd=tmp_path)  # the base install's requirements hold
     loaded = _run([python, "-c", LOAD], cwd=outside, env=env)
     assert loaded.stdout.split()[-1] == "loaded"
+    refused = _run([python, "-c", COMPILE_WITHOUT_COMPILER], cwd=outside, env=env)
+    assert refused.stdout.split()[-1] == "refused"
 
 
 def test_base_requirements_are_the_runtimes(wheel):
