@@ -50,6 +50,7 @@ def test_mlp_matches_eager_on_fresh_inputs(recwarn):
 
 
 @torch.no_grad()
+@pytest.mark.uses_fallback
 def test_unsupported_op_runs_through_torch_with_a_warning_at_the_users_line():
     x = torch.randn(5, 3)
     before = dict(backend.stats)
