@@ -1,43 +1,82 @@
-"""The compiler half: options, capabilities, stages and artifact emission."""
+"""The compiler half of ``example-npu``: options, capabilities, stages and the artifact."""
 
-import dataclasses
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from kiln.compiler.dialect.kiln import BINARY_OPS, REDUCE_OPS, UNARY_OPS
-from kiln.compiler.targets import Artifact, Capabilities
-from kiln.compiler.targets.cpu import CpuTarget
+from torch_mlir import ir
 
-# Every kiln op but convolution: a kernel holding one is refused at compile time.
-KERNEL_OPS = frozenset(
-    {f"kiln.{name}" for name in (*UNARY_OPS, *BINARY_OPS)}
-    | {f"kiln.reduce_{kind}" for kind in REDUCE_OPS}
-    | {f"kiln.{name}" for name in ("compare", "select", "cast", "matmul", "batch_matmul",
-                                   "broadcast", "reshape", "transpose", "slice", "concat",
-                                   "pad", "gather", "constant", "iota")})
+from kiln import knobs
+from kiln.compiler.passes.stages import Stage
+from kiln.compiler.targets.base import Artifact, Capabilities, TargetPasses, parse_options
+from kiln.compiler.targets.cpu import stages as cpu_stages  # noqa: F401  (registers kiln-lower-to-llvm)
+from kiln.compiler.targets.cpu.codegen import emit_shared_object
+from kiln.compiler.targets.llvm_translation import translate_to_llvm_ir
+from kiln.runtime.errors import KilnError
+from kiln.runtime.host_program import HostProgram
+
+from . import artifact
+from .capabilities import ELEMENT_TYPES, KERNEL_OPS
+from .counters import COUNTERS, counters_symbol
+from .tile_kernels import KilnNpuTileKernels
+
+NAME = "example-npu"
 
 
 @dataclass(frozen=True)
-class ExampleOptions:
-    """This target's options; a vendor's would hold its tile sizes, core counts, ..."""
+class NpuOptions:
+    """How ``example-npu`` compiles: the NPU's tile size (elements), its scratchpad's
+    size (bytes) and the options of ``kiln-fuse``."""
 
-    opt_level: int = 2
+    tile_size: int = 64
+    scratchpad_bytes: int = 256 * 1024
+    fusion: str = ""
 
 
-class ExampleCompiler:
-    """Compiles with Kiln's CPU stages and code generation, at LLVM -O2."""
+class NpuCompiler:
+    """Compiles for the example NPU: Kiln's stages to ``planned``, then its own
+    ``npu-tiled`` stage (``kiln-npu-tile-kernels``) and the CPU's LLVM lowering, since the
+    NPU is simulated by a reference executor on the host. Kernels holding an op it lacks
+    run on the CPU: its memory is host memory."""
 
-    name = "example-cpu"
-    capabilities = Capabilities(ops=KERNEL_OPS, element_types=frozenset({"f32", "i64", "i1"}))
+    name = NAME
+    capabilities = Capabilities(ops=KERNEL_OPS, element_types=ELEMENT_TYPES,
+                                partitions_to_cpu=True)
 
-    def __init__(self, settings):
-        self.options = ExampleOptions()
-        self._cpu = CpuTarget(dataclasses.replace(settings, opt_level=self.options.opt_level))
+    def __init__(self, settings: knobs.Knobs, options: Mapping[str, object]):
+        self.options = parse_options(self.name, NpuOptions, options,
+                                     {"fusion": settings.fusion})
+        if self.options.tile_size < 1 or self.options.scratchpad_bytes < 1:
+            raise KilnError(f"target '{self.name}' needs a positive tile_size and "
+                            f"scratchpad_bytes, not {self.options.tile_size} and "
+                            f"{self.options.scratchpad_bytes}")
+        self.fusion = self.options.fusion
 
-    def stages(self):
-        """Kiln's CPU stages; a vendor lists its own pass pipelines from ``fused`` on."""
-        return self._cpu.stages()
+    def passes(self) -> TargetPasses:
+        """Buffers freed after ``planned``; per kernel, ``npu-tiled`` then ``llvm``."""
+        tile = KilnNpuTileKernels.argument
+        return TargetPasses(
+            planned="buffer-deallocation-pipeline",
+            kernel_stages=(
+                Stage("npu-tiled", f"builtin.module({tile}{{target={self.name} "
+                                   f"tile-size={self.options.tile_size} "
+                                   f"scratchpad-bytes={self.options.scratchpad_bytes}}}, "
+                                   "canonicalize, cse)"),
+                Stage("llvm", "builtin.module(kiln-lower-to-llvm)"),
+            ),
+        )
 
-    def emit_artifact(self, kernels, host_program, dump) -> Artifact:
-        """The CPU's shared object; a vendor emits whatever its device loads."""
-        artifact = self._cpu.emit_artifact(kernels, host_program, dump)
-        return Artifact(artifact.binary, artifact.host_program, artifact.timings)
+    def emit_artifact(self, kernels: dict[str, ir.Module], host_program: HostProgram,
+                      dump: Callable[[str, str], None]) -> Artifact:
+        """The manifest (tile size, scratchpad, each kernel's counters) and one shared
+        object of every kernel, built by the CPU's code generation."""
+        started = time.perf_counter()
+        llvm_ir = {name: translate_to_llvm_ir(kernel) for name, kernel in kernels.items()}
+        translated = time.perf_counter()
+        dump("llvm.ll", "\n".join(f"; kernel {name}\n{text}" for name, text in llvm_ir.items()))
+        manifest = {"target": self.name, "tile_size": self.options.tile_size,
+                    "scratchpad_bytes": self.options.scratchpad_bytes, "counters": list(COUNTERS),
+                    "kernels": {name: counters_symbol(name) for name in kernels}}
+        binary = artifact.pack(manifest, emit_shared_object(llvm_ir, opt_level=2))
+        return Artifact(binary, host_program, {"llvm-ir": translated - started,
+                                               "artifact": time.perf_counter() - translated})
