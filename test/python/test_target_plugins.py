@@ -97,10 +97,16 @@ def test_the_tile_size_is_an_option(example_target):
 
 
 def test_a_tile_larger_than_the_scratchpad_is_refused(example_target):
-    x, w = torch.randn(2, 600), torch.randn(600, 600)
-    with pytest.raises(kiln.KilnError, match=r"a tile of \d+ bytes does not fit the 262144-byte "
-                                             r"scratchpad; choose a smaller tile_size than 512"):
-        kiln.compile(_matmul, x, w, target="example-npu", options={"tile_size": 512})
+    # With 256-element tiles, a row of (2 x 256) @ (256 x 256) is one tile holding its row
+    # of x, all of w and its row of the output: 1024 + 262144 + 1024 bytes.
+    x, w = torch.randn(2, 256), torch.randn(256, 256)
+    with pytest.raises(kiln.KilnError, match=r"a tile of 264192 bytes does not fit the "
+                                             r"262144-byte scratchpad; choose a smaller "
+                                             r"tile_size than 256"):
+        kiln.compile(_matmul, x, w, target="example-npu", options={"tile_size": 256})
+    compiled = kiln.compile(_matmul, x, w, target="example-npu",
+                            options={"tile_size": 256, "scratchpad_bytes": 264192})
+    torch.testing.assert_close(compiled(x, w), x @ w, **TOLERANCE)
 
 
 def test_an_unknown_option_is_refused_with_the_targets_options(example_target):

@@ -63,6 +63,7 @@ class KilnNpuTileKernels:
                 self._count_tiles(module, kernel)
 
     def _kernels(self, module: ir.Operation) -> list:
+        """The kernel functions of ``module`` placed on this pass's ``target``."""
         return [op for op in module.regions[0].blocks[0].operations
                 if op.operation.name == "func.func" and "kiln.kernel" in op.attributes
                 and "kiln.target" in op.attributes
@@ -125,14 +126,15 @@ class KilnNpuTileKernels:
             del generic.attributes[TILE_MARK]
             with ir.InsertionPoint(generic), generic.location:
                 counters = memref.get_global(counters_type, symbol)
-                _add(counters, COUNTERS.index("tiles"), _index_constant(1))
-                moved = _index_constant(0)
+                _add(counters, COUNTERS.index("tiles"), _i64_constant(1))
+                moved = _i64_constant(0)
                 for operand in generic.operands:
                     moved = arith.addi(moved, _bytes_of(operand))
                 _add(counters, COUNTERS.index("bytes"), moved)
 
 
 def _generics(kernel) -> list:
+    """Every ``linalg.generic`` in ``kernel``, in order."""
     found = []
 
     def visit(op):
@@ -145,6 +147,7 @@ def _generics(kernel) -> list:
 
 
 def _maps(generic) -> list[ir.AffineMap]:
+    """The generic's indexing maps, one per operand."""
     return [ir.AffineMapAttr(m).value for m in ir.ArrayAttr(generic.attributes["indexing_maps"])]
 
 
@@ -170,10 +173,12 @@ def _tile_bytes(generic, sizes: list[int]) -> int:
 
 
 def _element_bytes(element_type: ir.Type) -> int:
+    """Bytes per element (an ``i1`` takes a byte)."""
     return max(1, element_type.width // 8)
 
 
-def _index_constant(value: int) -> ir.Value:
+def _i64_constant(value: int) -> ir.Value:
+    """An ``arith.constant`` of type ``i64``."""
     return arith.constant(ir.IntegerType.get_signless(64), value)
 
 
@@ -181,13 +186,13 @@ def _bytes_of(operand: ir.Value) -> ir.Value:
     """The bytes of the memref ``operand`` (a tile's slice), as an ``i64``."""
     shape = ir.MemRefType(operand.type)
     i64 = ir.IntegerType.get_signless(64)
-    total = _index_constant(_element_bytes(shape.element_type))
+    total = _i64_constant(_element_bytes(shape.element_type))
     for position in range(shape.rank):
         if shape.is_dynamic_dim(position):
             size = memref.dim(operand, arith.constant(ir.IndexType.get(), position))
             size = arith.index_cast(i64, size)
         else:
-            size = _index_constant(shape.get_dim_size(position))
+            size = _i64_constant(shape.get_dim_size(position))
         total = arith.muli(total, size)
     return total
 
@@ -195,4 +200,4 @@ def _bytes_of(operand: ir.Value) -> ir.Value:
 def _add(counters: ir.Value, index: int, amount: ir.Value) -> None:
     """Atomically add ``amount`` to element ``index`` of ``counters``."""
     position = arith.constant(ir.IndexType.get(), index)
-    memref.atomic_rmw(ir.Attribute.parse("1 : i64"), amount, counters, [position])
+    memref.atomic_rmw(arith.AtomicRMWKind.addi, amount, counters, [position])
