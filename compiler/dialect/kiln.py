@@ -20,6 +20,7 @@ from torch_mlir.dialects.ext import Dialect, Operand, Pure, Result
 
 from . import verification as v
 from .slots import create_with_slots, define_op, slot_fields
+from .structure import structure_problem
 
 
 class Kiln(Dialect, name="kiln"):
@@ -31,9 +32,13 @@ class KilnOp(Kiln.Operation):
 
     def verify_invariants(self) -> bool:
         try:
-            message = v.require_ranked(list(self.operands) + list(self.results)) or self.check()
+            message = (structure_problem(self)
+                       or v.require_ranked(list(self.operands) + list(self.results))
+                       or self.check())
         except BadAttribute as error:  # missing, or of the wrong kind
             message = str(error)
+        except Exception as error:  # a bug in a check: a located diagnostic, not a traceback
+            message = f"internal error in its verifier: {type(error).__name__}: {error}"
         if message:
             self.location.emit_error(f"'{self.OPERATION_NAME}' op {message}")
             return False
@@ -284,6 +289,8 @@ class Conv2dOp(KilnOp, name="conv2d", traits=[Pure]):
         if groups < 1 or x[1] != w[1] * groups or w[0] % groups:
             return f"channels do not match: input {x}, weight {w}, groups {groups}"
         strides, dilations = self.int_list("strides"), self.int_list("dilations")
+        if len(strides) != 2 or len(dilations) != 2 or min(strides + dilations) < 1:
+            return f"expects two positive strides and dilations, got {strides} and {dilations}"
         spatial = [
             (x[2 + i] - dilations[i] * (w[2 + i] - 1) - 1) // strides[i] + 1 for i in range(2)
         ]

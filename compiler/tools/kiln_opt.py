@@ -23,6 +23,7 @@ from ..dialect.context import make_context
 from ..passes.pipeline import PIPELINE_ALIASES, build_pass_manager
 from ..passes.registry import PASSES, options, summary
 from . import opt_diagnostics as diagnostics
+from .parse_guards import parse_hazards
 
 SPLIT_MARKER = "// -----"
 # Imported for their registrations; the optional ones may not exist in every checkout.
@@ -125,6 +126,11 @@ def _process_chunk(input_name: str, chunk: str, pipeline: str, args) -> _ChunkRe
         pm, _ = build_pass_manager(pipeline, context)
         if args.mlir_print_ir_after_all:
             pm.enable_ir_printing(print_after_all=True, enable_debug_info=args.mlir_print_debuginfo)
+        hazards = parse_hazards(chunk)
+        if hazards:
+            return _ChunkResult(None, [diagnostics.Reported("error", input_name, h.line, h.column,
+                                                            h.message, input_name)
+                                       for h in hazards])
         module = ir.Module.parse(chunk, context)
         _name_source(module, input_name)
         pm.run(module.operation)

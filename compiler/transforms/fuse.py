@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from torch_mlir import ir
 
-from ..diagnostics import CompileError
+from ..diagnostics import InternalCompilerError, InvalidIRError
 from ..dialect.kernel import MAX_KERNEL_INPUTS, MAX_KERNEL_RESULTS, build_kernel, build_yield
 from ..passes.registry import register_pass
 from .fusion_groups import FusionOptions, escapes, form_groups, kernel_inputs
@@ -72,7 +72,20 @@ class KilnFuse:
         options = FusionOptions(self.elementwise, self.reductions, self.epilogues)
         place = _placement(self.target)
         for function in _functions(module):
+            _check_input(function)
             _KernelBuilder(function, self.target).build(form_groups(function, options, place))
+
+
+def _check_input(function) -> None:
+    """Raise unless every op of ``function`` is a region-free op on ranked tensors, the
+    form ``convert-torch-to-kiln`` produces and the only one fusion can group."""
+    for op in function.regions[0].blocks[0].operations:
+        values = [*op.operands, *op.results]
+        other = next((v.type for v in values if not isinstance(v.type, ir.RankedTensorType)), None)
+        if other is not None or len(op.regions):
+            found = f"a value of type {other}" if other is not None else "a region"
+            raise InvalidIRError(f"kiln-fuse groups ops on ranked tensors; "
+                                 f"'{op.operation.name}' has {found}", op.location)
 
 
 def _placement(target: str):
@@ -128,7 +141,7 @@ class _KernelBuilder:
         results = [r for op in group for r in op.results if escapes(r, members)]
         name = self._next_name()
         if len(inputs) > MAX_KERNEL_INPUTS or len(results) > MAX_KERNEL_RESULTS:
-            raise CompileError(  # form_groups keeps merges within the slots; one op fits
+            raise InternalCompilerError(  # form_groups keeps merges within the slots; one op fits
                 f"kiln-fuse: kernel {name} would take {len(inputs)} inputs and produce "
                 f"{len(results)} results, more than a kiln.kernel holds "
                 f"({MAX_KERNEL_INPUTS} and {MAX_KERNEL_RESULTS})")
@@ -166,8 +179,8 @@ class _KernelBuilder:
             return
         producer = value.owner
         if isinstance(producer, ir.Block) or classify(producer) not in FREE_CLASSES:
-            raise CompileError(f"kiln-fuse: {value.get_name()} reaches a kernel it was not "
-                               "passed to")
+            raise InternalCompilerError(f"kiln-fuse: {value.get_name()} reaches a kernel it "
+                                        "was not passed to")
         self._clone_into(producer, inside)
 
     def _host_value(self, value: ir.Value, terminator) -> ir.Value:

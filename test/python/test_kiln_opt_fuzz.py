@@ -1,58 +1,80 @@
-"""kiln-opt on mutated lit inputs and every registered Kiln pass: every outcome is a
-result or a diagnostic located in the input.
+"""kiln-opt on mutated lit inputs (lines, attributes, regions and blocks) and Kiln's
+passes: every outcome is a result or a diagnostic located in the input.
 
-A small, seeded budget runs here; ``KILN_FUZZ_SEEDS=1000`` makes it the long run.
-Nothing a user feeds kiln-opt may end in a Python traceback (an exception escaping
-``main``).
+The inputs and the verdicts are ``tools/conformance/opt_fuzz.py``'s; each input runs in
+a worker process, so a segmentation fault in MLIR is a failure of that input, not the
+end of the test run. A traceback, a signal, an internal error (a pass or verifier that
+crashed) or an unlocated error fails the input. A small seeded budget runs here;
+``KILN_FUZZ_SEEDS=1000`` makes it the long run.
 """
 
 import os
-import random
-from pathlib import Path
+import signal
 
 import pytest
 
-from kiln.compiler.passes.registry import PASSES as REGISTERED
-from kiln.compiler.tools.kiln_opt import main, register_everything
+from kiln.compiler.passes.registry import PASSES
+from kiln.compiler.tools import kiln_opt
+from kiln.tools.conformance import opt_fuzz
+from kiln.tools.conformance.pool import TaskOutcome, WorkerPool
 
-LIT_INPUTS = sorted((Path(__file__).parents[1]).glob("*/*.mlir"))
-register_everything()
-PASSES = [f"--{name}" for name in sorted(REGISTERED)]
-SEEDS = int(os.environ.get("KILN_FUZZ_SEEDS", "150"))
+SEEDS = int(os.environ.get("KILN_FUZZ_SEEDS", "100"))
+VALID = """\
+func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "kiln.exp"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+"""
 
 
-def _mutated(text: str, generator: random.Random) -> str:
-    """``text`` with a few lines dropped, duplicated or with a token replaced."""
-    lines = text.splitlines()
-    for _ in range(generator.randint(1, 3)):
-        index = generator.randrange(len(lines))
-        choice = generator.random()
-        if choice < 0.3:
-            del lines[index]
-        elif choice < 0.5:
-            lines.insert(index, lines[index])
-        else:
-            words = lines[index].split(" ")
-            position = generator.randrange(len(words))
-            words[position] = generator.choice(
-                ["%0", "f32", "i1", "tensor<4xf32>", "memref<?xf32>", "{", "}", "0", "-1", "@f",
-                 '"kiln.exp"', "array<i64: 9>", ""])
-            lines[index] = " ".join(words)
-        if not lines:
-            break
-    return "\n".join(lines) + "\n"
+@pytest.fixture(scope="module")
+def verdicts(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("kiln-opt-fuzz")
+    return opt_fuzz.run_seeds(range(SEEDS), directory, jobs=1, timeout=120)
 
 
 @pytest.mark.parametrize("seed", range(SEEDS))
-def test_mutated_inputs_give_results_or_diagnostics(seed, tmp_path, capsys):
-    generator = random.Random(seed)
-    source = generator.choice(LIT_INPUTS).read_text()
-    path = tmp_path / "mutated.mlir"
-    path.write_text(_mutated(source, generator))
-    status = main([str(path), "--split-input-file", generator.choice(PASSES)])
-    assert status in (0, 1)
-    errors = capsys.readouterr().err
-    assert "Traceback (most recent call last)" not in errors
-    unlocated = [line for line in errors.splitlines()
-                 if " error: " in f" {line}" and not line.startswith(str(path))]
-    assert not unlocated, unlocated
+def test_mutated_inputs_give_results_or_located_diagnostics(seed, verdicts):
+    path, problems = verdicts[seed]
+    assert not problems, f"{path}: {problems}"
+
+
+def _verdict(tmp_path, passes: list[str]) -> list[str]:
+    """The problems of one in-process run of kiln-opt on :data:`VALID`."""
+    path = tmp_path / "input.mlir"
+    path.write_text(VALID)
+    outcome = TaskOutcome((str(path), passes), items=list(opt_fuzz.run_case((str(path), passes))))
+    return opt_fuzz.problems(outcome, str(path))
+
+
+def test_a_clean_run_has_no_problems(tmp_path):
+    assert _verdict(tmp_path, ["--kiln-fuse"]) == []
+
+
+def test_a_pass_that_raises_is_a_failure(tmp_path, monkeypatch):
+    def broken(self, module):
+        raise IndexError("a bug in a pass")
+
+    monkeypatch.setattr(PASSES["kiln-fuse"], "run", broken)
+    (problem,) = _verdict(tmp_path, ["--kiln-fuse"])
+    assert problem.startswith("internal error:") and "a bug in a pass" in problem
+
+
+def test_a_traceback_is_a_failure(tmp_path, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("a bug in kiln-opt")
+
+    monkeypatch.setattr(kiln_opt, "_process_chunk", broken)
+    assert _verdict(tmp_path, ["--kiln-fuse"]) == ["traceback: RuntimeError: a bug in kiln-opt"]
+
+
+def test_an_unlocated_error_is_a_failure(tmp_path):
+    outcome = TaskOutcome(("in.mlir", []), items=[(1, "<unknown>: error: no location\n", "")])
+    assert opt_fuzz.problems(outcome, "in.mlir") == ["unlocated: <unknown>: error: no location"]
+
+
+def test_a_worker_killed_by_a_signal_is_a_failure():
+    # The worker's handler raises SIGSEGV in itself, as a crash inside MLIR would.
+    pool = WorkerPool(signal.raise_signal, jobs=1, timeout=60, env={})
+    (outcome,) = pool.run([signal.SIGSEGV])
+    assert opt_fuzz.problems(outcome, "in.mlir") == [f"signal: {int(signal.SIGSEGV)}"]

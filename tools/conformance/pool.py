@@ -33,6 +33,7 @@ class TaskOutcome:
     items: list = field(default_factory=list)
     failure: str | None = None  # CRASH, TIMEOUT, HANDLER_ERROR or None
     detail: str = ""
+    exit_code: int | None = None  # a crashed worker's; negative: the signal that killed it
 
 
 def _serve(connection: Connection, handler: Callable, env: dict[str, str]) -> None:
@@ -109,6 +110,7 @@ class WorkerPool:
             kind, payload = worker.connection.recv()
         except (EOFError, ConnectionError):
             worker.process.join(timeout=5)
+            worker.outcome.exit_code = worker.process.exitcode
             yield self._retire(worker, CRASH, f"worker exited with code {worker.process.exitcode}")
             return
         if kind == _ITEM:
