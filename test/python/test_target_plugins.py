@@ -79,6 +79,20 @@ def test_the_npu_stage_tiles_by_64_and_counts_the_scratchpad_bytes(example_targe
     assert (example_target.tiles, example_target.bytes_moved) == (32, 12800)
 
 
+@pytest.mark.parametrize("dtype, tolerance, tiles, bytes_moved, cpu_kernels", [
+    (torch.bfloat16, {"rtol": 1.6e-2, "atol": 1e-5}, 16, 2 * 4 * 200 * 2, 0),
+    (torch.int8, {"rtol": 0, "atol": 0}, 16, 2 * 4 * 200 * 1, 0),
+    (torch.float64, {"rtol": 1e-7, "atol": 1e-7}, 0, 0, 1),  # no f64 on the NPU: the CPU's
+])
+def test_the_npus_element_types_run_on_it_and_others_on_the_cpu(
+        example_target, dtype, tolerance, tiles, bytes_moved, cpu_kernels):
+    x = torch.randn(4, 200).mul(20).to(dtype)
+    compiled = kiln.compile(_scale_and_shift, x, target="example-npu")
+    torch.testing.assert_close(compiled(x), _scale_and_shift(x), **tolerance)
+    assert compiled.stats["cpu_kernels"] == cpu_kernels
+    assert (example_target.tiles, example_target.bytes_moved) == (tiles, bytes_moved)
+
+
 def test_a_matmuls_tiles_read_its_weight_once_per_row(example_target):
     # (4 x 8) @ (8 x 16): the output's fill and the product each run one tile per row (16
     # columns and 8 reductions fit a tile); every row's tile reads all of the weight.
