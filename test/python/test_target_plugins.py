@@ -145,6 +145,12 @@ def test_a_convolution_runs_on_the_cpu_beside_the_npus_kernels(example_target, t
     # The epilogue's tiles: 2 x 4 x 7 rows of 7; each moves its row of the convolution,
     # of the bias and of the output.
     assert (example_target.tiles, example_target.bytes_moved) == (56, 3 * 2 * 4 * 7 * 7 * 4)
+    buffer = io.BytesIO()
+    compiled.save(buffer)
+    buffer.seek(0)
+    torch.testing.assert_close(kiln.load(buffer)(x, w, b), _convolve_then_scale(x, w, b),
+                               **TOLERANCE)
+    assert example_target.launches == 2
     placed = _refusals_by_kernel(tmp_path / "2-fused.mlir")
     assert sorted(target for target, _ in placed) == ["cpu", "example-npu"]
     for target, refused in placed:  # a kernel holds the NPU's ops, or only ops it lacks

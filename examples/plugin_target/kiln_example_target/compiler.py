@@ -53,10 +53,9 @@ class NpuCompiler:
         self.fusion = self.options.fusion
 
     def passes(self) -> TargetPasses:
-        """Buffers freed after ``planned``; per kernel, ``npu-tiled`` then ``llvm``."""
+        """Nothing in the driver's stages; per kernel, ``npu-tiled`` then ``llvm``."""
         tile = KilnNpuTileKernels.argument
         return TargetPasses(
-            planned="buffer-deallocation-pipeline",
             kernel_stages=(
                 Stage("npu-tiled", f"builtin.module({tile}{{target={self.name} "
                                    f"tile-size={self.options.tile_size} "
