@@ -131,6 +131,13 @@ def test_an_unknown_option_is_refused_with_the_targets_options(example_target):
                      options={"tile_sise": 32})
 
 
+def test_a_tile_of_no_elements_is_refused(example_target):
+    with pytest.raises(kiln.KilnError, match="target 'example-npu' needs a positive tile_size "
+                                             "and scratchpad_bytes, not 0 and 262144"):
+        kiln.compile(_scale_and_shift, torch.randn(4), target="example-npu",
+                     options={"tile_size": 0})
+
+
 def _convolve_then_scale(x, w, b):
     return torch.relu(torch.nn.functional.conv2d(x, w)) * 2 + b
 
@@ -190,7 +197,8 @@ def test_the_npu_pass_leaves_the_cpus_kernels_alone(example_target, tmp_path):
         pass_manager, _ = build_pass_manager("builtin.module(kiln-npu-tile-kernels)", context)
         pass_manager.run(module.operation)
         after = {_name(f): f for f in _kernels(module)}
-    targets_of = {name: ir.StringAttr(f.attributes["kiln.target"]).value for name, f in after.items()}
+    targets_of = {name: ir.StringAttr(function.attributes["kiln.target"]).value
+                  for name, function in after.items()}
     assert sorted(targets_of.values()) == ["cpu", "example-npu"]
     for name, function in after.items():
         if targets_of[name] == "cpu":

@@ -9,7 +9,7 @@ from torch_mlir import ir
 from kiln import knobs
 from kiln.compiler.passes.stages import Stage
 from kiln.compiler.targets.base import Artifact, Capabilities, TargetPasses, parse_options
-from kiln.compiler.targets.cpu import stages as cpu_stages  # noqa: F401  (registers kiln-lower-to-llvm)
+from kiln.compiler.targets.cpu import stages  # noqa: F401  (registers kiln-lower-to-llvm)
 from kiln.compiler.targets.cpu.codegen import emit_shared_object
 from kiln.compiler.targets.llvm_translation import translate_to_llvm_ir
 from kiln.runtime.errors import KilnError
