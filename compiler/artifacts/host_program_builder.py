@@ -28,7 +28,7 @@ from kiln.runtime.host_program import (BufferRef, Copy, Fallback, HostProgram, L
                                        TensorRef)
 
 from ..ir.byte_sizes import byte_size, element_bytes
-from ..diagnostics import CompileError, user_source_line
+from ..diagnostics import InvalidIRError, user_source_line
 
 KERNEL_ATTR = "kiln.kernel"
 ARENA_ATTR = "kiln.arena"
@@ -57,18 +57,18 @@ RESHAPE_OPS = frozenset({"memref.collapse_shape", "memref.expand_shape"})
 
 
 def find_function(module: ir.Module, name: str) -> ir.Operation:
-    """The ``func.func`` named ``name`` in ``module``; :class:`CompileError` if none."""
+    """The ``func.func`` named ``name`` in ``module``; :class:`InvalidIRError` if none."""
     for op in module.body.operations:
         if op.operation.name == "func.func" and _symbol_name(op) == name:
             return op.operation
-    raise CompileError(f"the module has no function '{name}'")
+    raise InvalidIRError(f"the module has no function '{name}'")
 
 
 def planned_unshared_bytes(function: ir.Operation) -> int:
     """The bytes ``kiln-plan-memory`` recorded on the host function; a clear error if the
     memory planner did not run (a target's passes must keep the driver's ``planned``)."""
     if UNSHARED_BYTES_ATTR not in function.attributes:
-        raise CompileError(f"host function '{_symbol_name(function)}' was not planned: "
+        raise InvalidIRError(f"host function '{_symbol_name(function)}' was not planned: "
                            f"{UNSHARED_BYTES_ATTR} is missing, so kiln-plan-memory did not run")
     return ir.IntegerAttr(function.attributes[UNSHARED_BYTES_ATTR]).value
 
@@ -78,7 +78,7 @@ def extract_host_program(module: ir.Module, entry_point: str, state_count: int,
     """The host program of ``entry_point``, whose arguments are state, inputs, then outputs.
 
     Erases the host function from ``module``, leaving only kernels. Raises
-    :class:`CompileError` naming any op a host function may not hold, with its location.
+    :class:`InvalidIRError` naming any op a host function may not hold, with its location.
     """
     function = find_function(module, entry_point)
     arguments = _argument_refs(function, state_count, input_count)
@@ -95,7 +95,7 @@ def extract_host_program(module: ir.Module, entry_point: str, state_count: int,
 def _argument_refs(function: ir.Operation, state_count: int, input_count: int) -> list[BufferRef]:
     count = len(function.regions[0].blocks[0].arguments)
     if count < state_count + input_count:
-        raise CompileError(f"the entry function has {count} arguments; expected "
+        raise InvalidIRError(f"the entry function has {count} arguments; expected "
                            f"{state_count} state, {input_count} inputs and the outputs")
     return ([BufferRef("state", i) for i in range(state_count)]
             + [BufferRef("input", i) for i in range(input_count)]
@@ -112,7 +112,7 @@ class _HostProgramBuilder:
         self.fallbacks = fallbacks  # name -> its kiln.fallback attribute
         blocks = function.regions[0].blocks
         if len(blocks) != 1:
-            raise CompileError(f"host function '{_symbol_name(function)}' must have one block")
+            raise InvalidIRError(f"host function '{_symbol_name(function)}' must have one block")
         self.block = blocks[0]
         self.buffers: dict[ir.Value, BufferRef] = dict(zip(self.block.arguments, arguments))
         self.arena: ir.Value | None = None
@@ -230,13 +230,13 @@ class _HostProgramBuilder:
     def size_of(self, op, value: ir.Value) -> int:
         try:
             return byte_size(value.type)
-        except CompileError as error:
+        except InvalidIRError as error:
             raise self.error(op, str(error)) from None
 
-    def error(self, op, message: str) -> CompileError:
+    def error(self, op, message: str) -> InvalidIRError:
         where = user_source_line(op.location) or str(op.location)
-        return CompileError(f"{where}: {message} (in {op.operation.name}, "
-                            f"host function '{_symbol_name(self.function)}')")
+        return InvalidIRError(f"{where}: {message} (in {op.operation.name}, "
+                              f"host function '{_symbol_name(self.function)}')", op.location)
 
 
 def split_kernels(module: ir.Module) -> dict[str, ir.Module]:

@@ -2,17 +2,17 @@
 
 from torch_mlir import ir
 
-from ..diagnostics import CompileError
+from ..diagnostics import InvalidIRError
 
 
 def byte_size(shaped: ir.Type) -> int:
     """Bytes of a statically shaped tensor or memref type, one byte per ``i1``.
 
-    Raises :class:`CompileError` for a dynamic shape or an element type without a width.
+    Raises :class:`InvalidIRError` for a dynamic shape or an element type without a width.
     """
     shaped = ir.ShapedType(shaped)
     if not shaped.has_static_shape:
-        raise CompileError(f"expected a static shape, got {shaped}")
+        raise InvalidIRError(f"expected a static shape, got {shaped}")
     count = 1
     for size in shaped.shape:
         count *= size
@@ -25,4 +25,4 @@ def element_bytes(element: ir.Type) -> int:
         return 8
     if isinstance(element, (ir.IntegerType, ir.FloatType)):
         return max(1, element.width // 8)
-    raise CompileError(f"no byte size known for element type {element}")
+    raise InvalidIRError(f"no byte size known for element type {element}")

@@ -8,7 +8,7 @@ from torch_mlir import ir
 from torch_mlir.dialects import arith, func, memref
 
 from ..ir.byte_sizes import byte_size
-from ..diagnostics import CompileError
+from ..diagnostics import InvalidIRError
 from ..artifacts.host_program_builder import PERSISTENT_ATTR, UNSHARED_BYTES_ATTR
 from ..ir.kernel_arguments import append_kernel_arguments
 from ..ir.linalg_queries import reduction_dims
@@ -29,12 +29,11 @@ HOST_OPS = (
 )
 
 
-class MemoryPlanError(CompileError):
+class MemoryPlanError(InvalidIRError):
     """The bufferized program has a form that ``kiln-plan-memory`` cannot plan."""
 
     def __init__(self, message: str, location: ir.Location):
-        super().__init__(f"kiln-plan-memory: {message}")
-        self.location = location
+        super().__init__(f"kiln-plan-memory: {message}", location)
 
 
 @dataclass

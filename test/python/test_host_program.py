@@ -9,7 +9,7 @@ from torch_mlir import ir
 
 import kiln
 from kiln.compiler.dialect import make_context
-from kiln.compiler.diagnostics import CompileError
+from kiln.compiler.diagnostics import InvalidIRError
 from kiln.compiler.artifacts.host_program_builder import extract_host_program, split_kernels
 from kiln.runtime.host_program import BufferRef, Copy, HostProgram, Launch
 
@@ -79,7 +79,7 @@ def test_unexpected_host_op_is_named_with_its_location():
     return
   }
 """
-    with pytest.raises(CompileError, match=r"-:\d+.*unexpected op memref\.subview"):
+    with pytest.raises(InvalidIRError, match=r"-:\d+.*unexpected op memref\.subview"):
         _extract(body)
 
 
@@ -91,7 +91,7 @@ def test_buffer_outside_the_arena_is_an_error():
     return
   }
 """
-    with pytest.raises(CompileError, match="outside the arena; run kiln-plan-memory first"):
+    with pytest.raises(InvalidIRError, match="outside the arena; run kiln-plan-memory first"):
         _extract(body)
 
 
@@ -102,7 +102,7 @@ def test_compute_left_in_the_host_function_is_an_error():
     return
   }
 """
-    with pytest.raises(CompileError, match=r"unexpected op linalg\.add in the host function"):
+    with pytest.raises(InvalidIRError, match=r"unexpected op linalg\.add in the host function"):
         _extract(body)
 
 

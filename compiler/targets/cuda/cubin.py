@@ -24,7 +24,7 @@ from pathlib import Path
 
 from kiln import knobs
 
-from ...diagnostics import CompileError
+from ...diagnostics import InternalCompilerError
 from .access_forms import parameter
 from .triton_codegen import TritonLaunch
 
@@ -83,11 +83,11 @@ def _run_worker(request: dict, out: Path) -> None:
             [sys.executable, str(WORKER), str(out / "request.json"), str(out)],
             env=environment, capture_output=True, text=True, timeout=COMPILE_TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
-        raise CompileError(f"Triton did not compile kernel {request['name']} within "
-                           f"{COMPILE_TIMEOUT_SECONDS} s") from None
+        raise InternalCompilerError(f"Triton did not compile kernel {request['name']} within "
+                                    f"{COMPILE_TIMEOUT_SECONDS} s") from None
     if finished.returncode:
-        raise CompileError(f"Triton failed to compile kernel {request['name']}:\n"
-                           f"{finished.stderr[-4000:]}\nIts source:\n{request['source']}")
+        raise InternalCompilerError(f"Triton failed to compile kernel {request['name']}:\n"
+                                    f"{finished.stderr[-4000:]}\nIts source:\n{request['source']}")
 
 
 def _read(entry: Path) -> CompiledKernel:

@@ -16,7 +16,7 @@ cut into blocks; a block comes from the program id (one launch per nest) or from
 import math
 from dataclasses import dataclass
 
-from ...diagnostics import CompileError
+from ...diagnostics import InternalCompilerError
 from .access_forms import render_address
 from .block_sizes import pointwise_block, reduction_blocks, sequential_block
 from .loop_nests import Access, LoopNest, ScalarOp
@@ -158,8 +158,8 @@ class _Emitter:
             for names, suffix in groups:
                 if d in names:
                     return names[d] if names[d] == "0" else names[d] + suffix
-            raise CompileError(f"{self.loop.where}: {self.loop.op} indexes with dimension {d}, "
-                               "which this code path does not iterate")
+            raise InternalCompilerError(f"{self.loop.where}: {self.loop.op} indexes with "
+                                        f"dimension {d}, which this code path does not iterate")
         return index
 
     def address(self, access: Access, index, varying: dict[int, str], zero: str) -> str:

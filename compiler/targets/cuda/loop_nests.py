@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from torch_mlir import ir
 
-from ...diagnostics import CompileError, user_source_line
+from ...diagnostics import CompileError, InvalidIRError, user_source_line
 
 # An affine expression over loop dimensions, as nested tuples: ("dim", i), ("const", c),
 # or (kind, lhs, rhs) with kind one of "add", "mul", "floordiv", "ceildiv", "mod".
@@ -138,7 +138,7 @@ def read_kernel(kernel: ir.Operation) -> KernelLoops:
     argument_types = []
     for index, argument in enumerate(block.arguments):
         if not isinstance(argument.type, ir.MemRefType):
-            raise CompileError(f"kernel '{name}' takes a non-memref argument {argument.type}")
+            raise InvalidIRError(f"kernel '{name}' takes a non-memref argument {argument.type}")
         bases[argument] = index
         argument_types.append(str(ir.MemRefType(argument.type).element_type))
     loops = []
