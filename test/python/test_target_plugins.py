@@ -138,6 +138,18 @@ def test_a_tile_of_no_elements_is_refused(example_target):
                      options={"tile_size": 0})
 
 
+def test_the_device_refuses_what_is_not_its_artifact(example_target):
+    from kiln_example_target import artifact
+    from kiln_example_target.device import NpuDevice
+
+    with pytest.raises(kiln.KilnError, match="not an example-npu artifact"):
+        NpuDevice().load(b"\x7fELF" + bytes(64))
+    other = artifact.pack({"target": "other-npu", "counters": ["tiles", "bytes"]}, b"")
+    with pytest.raises(kiln.KilnError, match="an artifact for 'other-npu' with counters "
+                                             r"\['tiles', 'bytes'\] cannot run on example-npu"):
+        NpuDevice().load(other)
+
+
 def _convolve_then_scale(x, w, b):
     return torch.relu(torch.nn.functional.conv2d(x, w)) * 2 + b
 
