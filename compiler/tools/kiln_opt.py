@@ -135,15 +135,22 @@ def _process_chunk(input_name: str, chunk: str, pipeline: str, args) -> _ChunkRe
         _name_source(module, input_name)
         pm.run(module.operation)
         output = module.operation.get_asm(enable_debug_info=args.mlir_print_debuginfo)
-        return _ChunkResult(output.rstrip("\n") + "\n", reported)
+        return _ChunkResult(output.rstrip("\n") + "\n", _anchored(reported, input_name, chunk))
     except ir.MLIRError as error:
         for info in error.error_diagnostics:
             reported.extend(diagnostics.flatten(info, input_name))
         if not error.error_diagnostics:
             reported.append(diagnostics.Reported("error", None, None, None, str(error), input_name))
-        return _ChunkResult(None, reported)
+        return _ChunkResult(None, _anchored(reported, input_name, chunk))
     finally:
         handler.detach()
+
+
+def _anchored(reported: list, input_name: str, chunk: str) -> list:
+    """Diagnostics without a file position placed at the chunk's first non-blank line."""
+    lines = chunk.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0) + 1
+    return diagnostics.anchored(reported, input_name, first)
 
 
 def _name_source(module: ir.Module, input_name: str) -> None:

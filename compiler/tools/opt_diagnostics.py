@@ -56,6 +56,16 @@ def flatten(info: ir.DiagnosticInfo, input_name: str) -> list[Reported]:
     return reported
 
 
+def anchored(reported: list[Reported], input_name: str, line: int) -> list[Reported]:
+    """``reported`` with each diagnostic that names no file position (an op the input
+    gave ``loc(unknown)``, a failure MLIR reported without a location) placed at
+    ``line`` of the input, its own location kept in the message."""
+    return [diagnostic if diagnostic.line is not None else
+            Reported(diagnostic.severity, input_name, line, 1,
+                     f"{diagnostic.message} [reported at {diagnostic.location}]", diagnostic.location)
+            for diagnostic in reported]
+
+
 def _file_position(location: ir.Location) -> tuple[str, int, int] | None:
     location = _downcast(location)
     if isinstance(location, ir.FileLineColLoc):

@@ -51,7 +51,8 @@ class KilnSinkResultReshapes:
         functions = [op for op in module.regions[0].blocks[0].operations
                      if op.operation.name == "func.func"]
         kernels = {ir.StringAttr(op.attributes["sym_name"]).value: op
-                   for op in functions if "kiln.kernel" in op.attributes}
+                   for op in functions if "kiln.kernel" in op.attributes
+                   and len(op.regions[0].blocks)}  # a declaration has no body to change
         calls = {}
         for call in collect_ops(module, named("func.call")):
             calls.setdefault(ir.FlatSymbolRefAttr(call.attributes["callee"]).value, []).append(call)

@@ -187,3 +187,41 @@ def test_input_that_is_not_utf8_is_an_error_not_a_traceback(tmp_path):
     assert result.returncode == 1
     assert f"{path}:4: the input is not UTF-8 text (byte 0xff" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_error_at_an_unknown_location_is_placed_in_the_input(tmp_path):
+    """An op the input gives loc(unknown) has no file position of its own; its error is
+    placed at the first line of its chunk, naming the location it had."""
+    path = tmp_path / "unknown.mlir"
+    path.write_text("// a comment\n"
+                    "func.func @f(%x: tensor<2xi64>) -> tensor<2xi64> {\n"
+                    '  %0 = "kiln.exp"(%x) : (tensor<2xi64>) -> tensor<2xi64> loc(unknown)\n'
+                    "  return %0 : tensor<2xi64>\n}\n")
+    result = kiln_opt(str(path))
+    assert result.returncode == 1
+    assert (f"{path}:1:1: error: 'kiln.exp' op expects a floating-point operand, got "
+            "tensor<2xi64> [reported at loc(unknown)]") in result.stderr
+
+
+def test_a_python_exception_in_a_verifier_is_a_located_internal_error(tmp_path, monkeypatch, capsys):
+    from kiln.compiler.dialect.kiln import UnaryOp
+
+    def broken(self):
+        raise IndexError("a bug in a check")
+
+    monkeypatch.setattr(UnaryOp, "check", broken)
+    path = tmp_path / "exp.mlir"
+    path.write_text('func.func @f(%x: tensor<2xf32>) -> tensor<2xf32> {\n'
+                    '  %0 = "kiln.exp"(%x) : (tensor<2xf32>) -> tensor<2xf32>\n'
+                    '  return %0 : tensor<2xf32>\n}\n')
+    assert main([str(path)]) == 1
+    assert (f"{path}:2:8: error: 'kiln.exp' op internal error in its verifier: IndexError: "
+            "a bug in a check") in capsys.readouterr().err
+
+
+def test_a_kernel_declaration_passes_through_sink_result_reshapes(tmp_path, capsys):
+    """A bodiless kiln.kernel function has nothing to sink (it raised IndexError)."""
+    path = tmp_path / "declaration.mlir"
+    path.write_text("func.func private @k(tensor<4xf32>) -> tensor<4xf32> attributes {kiln.kernel}\n")
+    assert main([str(path), "--kiln-sink-result-reshapes"]) == 0
+    assert "func.func private @k(tensor<4xf32>) -> tensor<4xf32>" in capsys.readouterr().out

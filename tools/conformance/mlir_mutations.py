@@ -19,7 +19,7 @@ import random
 import re
 
 TOKENS = ("%0", "f32", "i1", "tensor<4xf32>", "memref<?xf32>", "{", "}", "0", "-1", "@f",
-          '"kiln.exp"', "array<i64: 9>", "")
+          '"kiln.exp"', "array<i64: 9>", "loc(unknown)", "")
 WRONG_ATTRIBUTES = ("3 : i64", "-1 : i64", '"text"', "[]", "[1, 2]", "array<i64>",
                     "array<i64: 0, 0, 0, 0, 0>", "array<i32: 1>", "unit", "f32",
                     "affine_map<(d0) -> (d0)>", "dense<1.0> : tensor<2xf32>",
