@@ -163,3 +163,20 @@ def test_a_kernel_lowered_with_the_wrong_arity_is_an_internal_error(tmp_path, mo
             driver._check_kernel_arities({"k": kernel}, HostProgram(0, (launch,)))
     assert not isinstance(raised.value, kiln.KilnError)
     assert "func.func @k(%arg0: memref<4xf32>" in Path(raised.value.reproducer).read_text()
+
+
+def test_ir_a_pass_cannot_handle_is_an_internal_error_inside_compile(tmp_path, monkeypatch):
+    """kiln-plan-memory refusing its input is a located diagnostic in kiln-opt, but in
+    kiln.compile the input is Kiln's own: an internal error with a reproducer."""
+    from kiln.compiler.transforms.plan_memory import MemoryPlanError, PlanMemory
+
+    def unplannable(self, module):
+        raise MemoryPlanError("a form the planner does not know", module.location)
+
+    monkeypatch.setattr(PlanMemory, "run", unplannable)
+    monkeypatch.setenv("KILN_REPRODUCER_DIR", str(tmp_path))
+    monkeypatch.setenv("KILN_CACHE", "0")
+    with pytest.raises(kiln.InternalCompilerError, match=r"(?s)kiln-plan-memory: a form the "
+                       r"planner does not know.*kiln-opt .*kiln-reproducer-planned-") as raised:
+        kiln.compile(lambda a: a.exp() * 2, torch.randn(5, 3))
+    assert not isinstance(raised.value, kiln.KilnError)
