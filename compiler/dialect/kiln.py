@@ -425,6 +425,7 @@ class PadOp(KilnOp, name="pad", traits=[Pure]):
     def check(self):
         x = v.shape_of(self.input)
         low, high = self.int_list("low"), self.int_list("high")
+        self._attribute("value", (ir.FloatAttr, ir.IntegerAttr), "a number")
         if not len(low) == len(high) == len(x):
             return "low and high need one entry per dimension"
         if any(p < 0 for p in low + high):

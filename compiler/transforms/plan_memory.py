@@ -115,7 +115,8 @@ class PlanMemory:
         functions = [
             op for op in module.regions[0].blocks[0].operations if op.operation.name == "func.func"
         ]
-        kernels = {fn.sym_name.value: fn for fn in functions if "kiln.kernel" in fn.attributes}
+        kernels = {fn.sym_name.value: fn for fn in functions  # a declaration is no kernel to plan
+                   if "kiln.kernel" in fn.attributes and len(fn.regions[0].blocks)}
         hosts = [
             fn for fn in functions if fn.sym_name.value not in kernels and len(fn.regions[0].blocks)
         ]

@@ -1,7 +1,8 @@
 // RUN: kiln-opt %s --split-input-file --verify-diagnostics
 
-// Ops whose operands, results, regions or segment sizes are not what their definition
-// declares: each is a diagnostic at the op, never a Python exception in the verifier.
+// Ops whose operands, results, regions, segment sizes or attribute kinds are not what
+// their definition declares: each is a diagnostic at the op, never a Python exception in
+// the verifier.
 
 func.func @kernel_without_a_region(%x: tensor<8xf32>) -> tensor<8xf32> {
   // expected-error @+1 {{'kiln.kernel' op expects 1 region(s), got 0}}
@@ -104,4 +105,12 @@ func.func @conv2d_with_a_zero_stride(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x1x1
   // expected-error @+1 {{'kiln.conv2d' op expects two positive strides and dilations, got [0, 1] and [1, 1]}}
   %0 = "kiln.conv2d"(%x, %w) {strides = array<i64: 0, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32>
   return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+func.func @pad_with_a_type_for_a_value(%a: tensor<2x3xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{'kiln.pad' op expects attribute 'value' to be a number, got f32}}
+  %0 = "kiln.pad"(%a) {low = array<i64: 1, 1>, high = array<i64: 1, 1>, value = f32} : (tensor<2x3xf32>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
 }

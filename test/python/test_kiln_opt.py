@@ -219,9 +219,13 @@ def test_a_python_exception_in_a_verifier_is_a_located_internal_error(tmp_path, 
             "a bug in a check") in capsys.readouterr().err
 
 
-def test_a_kernel_declaration_passes_through_sink_result_reshapes(tmp_path, capsys):
-    """A bodiless kiln.kernel function has nothing to sink (it raised IndexError)."""
+@pytest.mark.parametrize("flag", ["--kiln-sink-result-reshapes", "--kiln-tile-rows",
+                                  "--kiln-plan-memory"])
+def test_a_kernel_declaration_passes_through(flag, tmp_path, capsys):
+    """A bodiless kiln.kernel function has nothing to change (each pass raised IndexError)."""
     path = tmp_path / "declaration.mlir"
-    path.write_text("func.func private @k(tensor<4xf32>) -> tensor<4xf32> attributes {kiln.kernel}\n")
-    assert main([str(path), "--kiln-sink-result-reshapes"]) == 0
-    assert "func.func private @k(tensor<4xf32>) -> tensor<4xf32>" in capsys.readouterr().out
+    path.write_text("func.func private @k(memref<4xf32>) attributes {kiln.kernel}\n"
+                    "func.func @host(%x: memref<4xf32>) {\n"
+                    "  call @k(%x) : (memref<4xf32>) -> ()\n  return\n}\n")
+    assert main([str(path), flag]) == 0
+    assert "func.func private @k(memref<4xf32>)" in capsys.readouterr().out

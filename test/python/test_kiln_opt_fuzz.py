@@ -78,3 +78,10 @@ def test_a_worker_killed_by_a_signal_is_a_failure():
     pool = WorkerPool(signal.raise_signal, jobs=1, timeout=60, env={})
     (outcome,) = pool.run([signal.SIGSEGV])
     assert opt_fuzz.problems(outcome, "in.mlir") == [f"signal: {int(signal.SIGSEGV)}"]
+
+
+def test_the_inputs_own_lines_quoted_under_a_diagnostic_are_not_errors():
+    errors = ("in.mlir:2:1: error: expected operation name\n"
+              "// RUN: not kiln-opt error: x\n^\n")
+    outcome = TaskOutcome(("in.mlir", []), items=[(1, errors, "")])
+    assert opt_fuzz.problems(outcome, "in.mlir") == []

@@ -116,7 +116,10 @@ def problems(outcome: TaskOutcome, path: str) -> list[str]:
         found.append("traceback: " + (escaped or errors).strip().splitlines()[-1])
     elif status not in (0, 1):
         found.append(f"exit status: {status}")
-    for line in errors.splitlines():
+    lines = errors.splitlines()
+    for line, below in zip(lines, lines[1:] + [""]):
+        if below.strip() == "^":  # the input's own line, quoted under a diagnostic
+            continue
         if "internal error" in line:
             found.append(f"internal error: {line}")
         elif " error: " in f" {line}" and not line.startswith(f"{path}:"):

@@ -7,6 +7,7 @@ from typing import ClassVar
 from torch_mlir import ir
 from torch_mlir.dialects import memref, scf
 
+from ....diagnostics import InvalidIRError
 from ....ir.byte_sizes import byte_size
 from ....ir.walk import collect_ops, named
 from ....ir.loop_queries import loop_bounds, row_loop_nest, trip_counts
@@ -155,9 +156,11 @@ def _parallelize_rows(kernel, max_private_bytes: int, min_chunks: int) -> None:
         return
     nest = nest[:_leading_dims([trip_counts(loop)[0] for loop in nest], min_chunks)]
     outer = nest[0]
-    scratch = [kernel.regions[0].blocks[0].arguments[i]
-               for i in (ir.DenseI64ArrayAttr(kernel.attributes[SCRATCH_ATTR])
-                         if SCRATCH_ATTR in kernel.attributes else [])]
+    indices = kernel.attributes[SCRATCH_ATTR] if SCRATCH_ATTR in kernel.attributes else []
+    if not isinstance(indices, (ir.DenseI64ArrayAttr, list)):
+        raise InvalidIRError(f"expects '{SCRATCH_ATTR}' to be an array<i64> of argument "
+                             f"indices, got {indices}", kernel.location)
+    scratch = [kernel.regions[0].blocks[0].arguments[i] for i in indices]
     private = [argument for argument in scratch if _used_only_inside(argument, outer)
                and any(use.owner.name != "memref.subview" for use in argument.uses)]
     if any(byte_size(argument.type) > max_private_bytes for argument in private):

@@ -51,7 +51,8 @@ class KilnTileRows:
         with module.context:
             roots = {}
             for function in module.regions[0].blocks[0].operations:
-                if function.operation.name == "func.func" and "kiln.kernel" in function.attributes:
+                if (function.operation.name == "func.func" and "kiln.kernel" in function.attributes
+                        and len(function.regions[0].blocks)):
                     root = _row_root(function)
                     if root is not None and root.results[0].type.shape[-1] >= self.min_row_length:
                         name = ir.StringAttr(function.attributes["sym_name"]).value
