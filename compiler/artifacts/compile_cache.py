@@ -243,7 +243,9 @@ def _fingerprint(fn, example_args: tuple) -> str | None:
 
 
 def _metadata(tensor: torch.Tensor) -> str:
-    return (f"{tensor.dtype}{list(tensor.shape)}{list(tensor.stride())}"
+    """What a program may depend on besides values: a layout-reading program (as_strided)
+    is compiled for its inputs' strides and storage offsets."""
+    return (f"{tensor.dtype}{list(tensor.shape)}{list(tensor.stride())}+{tensor.storage_offset()}"
             f"{tensor.device}{tensor.requires_grad}")
 
 

@@ -83,11 +83,11 @@ def test_second_compile_is_a_hit_with_the_same_behaviour(cache_dir):
 
 
 @pytest.mark.parametrize("change", ["graph", "shape", "dtype", "fusion", "opt_level",
-                                    "target option"])
+                                    "target option", "storage offset"])
 def test_any_change_misses(cache_dir, monkeypatch, change):
     fn, x = (lambda t: torch.relu(t) * 2), torch.randn(4, 5)
     assert kiln.compile(fn, x).stats["cache"] == "miss"
-    options = {}
+    options, entries_after = {}, 2
     if change == "graph":
         fn = lambda t: torch.relu(t) * 3  # noqa: E731
     elif change == "shape":
@@ -98,12 +98,17 @@ def test_any_change_misses(cache_dir, monkeypatch, change):
         monkeypatch.setenv("KILN_FUSION", "elementwise=0")
     elif change == "opt_level":
         monkeypatch.setenv("KILN_OPT_LEVEL", "1")
+    elif change == "storage offset":  # as_strided reads the layout: compiled for its offset
+        fn = lambda t: torch.as_strided(t, (2, 2), (1, 2))  # noqa: E731
+        assert kiln.compile(fn, torch.arange(30.0)[10:30].view(4, 5)).stats["cache"] == "miss"
+        x = torch.arange(30.0)[5:25].view(4, 5)
+        entries_after = 3
     else:
         options = {"opt_level": 2}
     compiled = kiln.compile(fn, x, options=options)
     assert compiled.stats["cache"] == "miss"
     torch.testing.assert_close(compiled(x), fn(x), **TOLERANCE)
-    assert len(entries(cache_dir)) == 2
+    assert len(entries(cache_dir)) == entries_after
 
 
 @pytest.mark.parametrize("damage", ["corrupt", "truncate"])

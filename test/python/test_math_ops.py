@@ -168,6 +168,7 @@ def test_bessel_j_y_and_airy():
     matches_eager(bessel_j_y_airy, x)
 
 
+@pytest.mark.uses_fallback
 def test_bessel_j_y_and_airy_refuse_float64():
     """Eager's float64 J, Y and Ai are accurate to about 1e-6 only: Kiln leaves them to torch."""
     compiled = kiln.compile(bessel_j_y_airy, torch.rand(8, dtype=torch.float64))

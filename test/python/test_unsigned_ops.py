@@ -116,6 +116,7 @@ def _unsigned_running_max(a):
     return values // 3, indices, values.float() * 2
 
 
+@pytest.mark.uses_fallback
 def test_op_without_converter_on_uint8_runs_through_torch_as_uint8():
     compiled = kiln.compile(_unsigned_running_max, SCRAMBLED)
     (step,) = [s for s in compiled.host_program.steps if isinstance(s, Fallback)]
