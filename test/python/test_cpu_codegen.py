@@ -33,13 +33,14 @@ def test_shares_are_balanced_by_size():
     assert sorted(sum(map(len, share)) for share in shares) == [9, 10]
 
 
-def test_a_failing_worker_is_a_kiln_error_with_a_reproducer(example, monkeypatch, tmp_path):
+def test_a_failing_worker_is_an_internal_error_with_a_reproducer(example, monkeypatch, tmp_path):
     """A crash in a worker (here: it cannot read its request) is Kiln's bug, reported
     with the kernels saved for ``emit_artifact``."""
     monkeypatch.setenv("KILN_CACHE", "0")
     monkeypatch.setenv("KILN_REPRODUCER_DIR", str(tmp_path))
     monkeypatch.setattr(codegen, "_worker_count", lambda kernels: 2)
     monkeypatch.setattr(codegen.llvm_compile_worker, "__file__", str(tmp_path / "missing.py"))
-    with pytest.raises(kiln.KilnError, match=r"(?s)LLVM compile worker failed.*emit_artifact"):
+    with pytest.raises(kiln.InternalCompilerError,
+                       match=r"(?s)LLVM compile worker failed.*emit_artifact"):
         kiln.compile(_program, *example)
     assert list(tmp_path.glob("kiln-reproducer-artifact-*.mlir"))
