@@ -12,7 +12,7 @@ from kiln.compiler.targets.base import Artifact, Capabilities, TargetPasses, par
 from kiln.compiler.targets.cpu import stages  # noqa: F401  (registers kiln-lower-to-llvm)
 from kiln.compiler.targets.cpu.codegen import emit_shared_object
 from kiln.compiler.targets.llvm_translation import translate_to_llvm_ir
-from kiln.runtime.errors import KilnError
+from kiln.runtime.errors import OptionError
 from kiln.runtime.host_program import HostProgram
 
 from . import artifact
@@ -47,7 +47,7 @@ class NpuCompiler:
         self.options = parse_options(self.name, NpuOptions, options,
                                      {"fusion": settings.fusion})
         if self.options.tile_size < 1 or self.options.scratchpad_bytes < 1:
-            raise KilnError(f"target '{self.name}' needs a positive tile_size and "
+            raise OptionError(f"target '{self.name}' needs a positive tile_size and "
                             f"scratchpad_bytes, not {self.options.tile_size} and "
                             f"{self.options.scratchpad_bytes}")
         self.fusion = self.options.fusion
