@@ -150,7 +150,11 @@ def _move_into_loops(parallel: ir.Operation, first: int, insertion: ir.Insertion
 
 def _parallelize_rows(kernel, max_private_bytes: int, min_chunks: int) -> None:
     """Run the kernel's leading row loops as one ``scf.parallel`` with private scratch."""
-    count = ir.IntegerAttr(kernel.attributes[ROW_LOOPS_ATTR]).value
+    count = kernel.attributes[ROW_LOOPS_ATTR]
+    if not isinstance(count, ir.IntegerAttr):
+        raise InvalidIRError(f"expects '{ROW_LOOPS_ATTR}' to be an integer, got {count}",
+                             kernel.location)
+    count = count.value
     nest = row_loop_nest(kernel.regions[0].blocks[0])[:count]
     if not count or len(nest) != count or any(len(loop.results) for loop in nest):
         return
