@@ -23,19 +23,19 @@ from kiln.runtime import Executable, TensorSpec, output_tree
 from kiln.runtime.errors import InternalCompilerError, KilnError
 from kiln.runtime.host_program import Copy, Fallback, HostProgram, Launch, Prepack
 
-from .ir.analysis import eager_peak_bytes_estimate
 from .artifacts.compile_cache import parameter_names
-from .conversion import kiln_to_linalg, torch_to_kiln  # noqa: F401  (registers passes)
-from .diagnostics import CompileError, user_source_line
-from .dialect import make_context
 from .artifacts.host_program_builder import (STATE_COUNT_ATTR, TARGET_ATTR, extract_host_program,
                                              find_function, planned_unshared_bytes,
                                              share_identical_kernels, split_kernels)
+from .conversion import kiln_to_linalg, torch_to_kiln  # noqa: F401  (registers passes)
+from .diagnostics import CompileError, user_source_line
+from .dialect import make_context
 from .importer import export, import_program, state_tensors
+from .ir.analysis import eager_peak_bytes_estimate
 from .ir.walk import collect_ops, named
 from .passes.pipeline import build_pass_manager
 from .passes.stages import driver_stages
-from .targets import get_target
+from .targets import Artifact, get_target
 from .tools.emit_artifact import kernels_text
 
 # Where kernels a target cannot run go, when its memory is host memory.
@@ -55,9 +55,7 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
         dump_dir.mkdir(parents=True, exist_ok=True)
     timings = {}
     compiler = get_target(target, settings, target_options)
-    passes = compiler.passes()
-    stages = driver_stages(compiler.name, compiler.fusion, passes, settings.fallback)
-    kernel_stages = {compiler.name: list(passes.kernel_stages)}
+    stages = driver_stages(compiler.name, compiler.fusion, compiler.passes(), settings.fallback)
     eager_estimate = None
 
     started = time.perf_counter()
@@ -85,35 +83,9 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
         host_program = extract_host_program(module, entry_point, len(imported.state_names),
                                             imported.user_input_count + len(imported.random_draws))
         kernels, host_program = share_identical_kernels(split_kernels(module), host_program)
-        partitions = _partitioned(kernels, compiler.name)
-        if CPU_PARTITION in partitions and compiler.name != CPU_PARTITION:
-            cpu = get_target(CPU_PARTITION, settings)
-            kernel_stages[CPU_PARTITION] = list(cpu.passes().kernel_stages)
-            host_program = _launched_on(host_program, partitions[CPU_PARTITION])
         timings["host_program"] = time.perf_counter() - started
-        for name, partition in partitions.items():
-            for index, stage in enumerate(kernel_stages[name], start=len(stages) + 1):
-                started = time.perf_counter()
-                for kernel in partition.values():
-                    _run_stage(stage, kernel, context, settings)
-                timings[stage.name] = timings.get(stage.name, 0.0) + time.perf_counter() - started
-                _dump(dump_dir, index, stage.name if name == compiler.name else f"{stage.name}-{name}",
-                      partition)
-
-        _check_kernel_arities(kernels, host_program)
-        last_index = len(stages) + max(map(len, kernel_stages.values()))
-
-        def dump(file_name: str, text: str) -> None:
-            if dump_dir:
-                (dump_dir / f"{last_index + 1}-{file_name}").write_text(text)
-
-        artifact = _emit_artifact(compiler, partitions.get(compiler.name, {}), host_program,
-                                  dump, settings)
-        cpu_binary = b""
-        if CPU_PARTITION in partitions and compiler.name != CPU_PARTITION:
-            cpu_binary = _emit_artifact(cpu, partitions[CPU_PARTITION], artifact.host_program,
-                                        lambda file_name, text: dump(f"cpu-{file_name}", text),
-                                        settings).binary
+        artifact, cpu_binary = _compile_kernels(compiler, kernels, host_program, len(stages),
+                                                settings, dump_dir, timings)
     timings.update(artifact.timings)
     binary, host_program = artifact.binary, artifact.host_program
 
@@ -134,7 +106,8 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
         stats={
             "kernels": sum(isinstance(step, Launch) for step in steps),
             "distinct_kernels": len(kernels),
-            "cpu_kernels": len(partitions.get(CPU_PARTITION, {})) if compiler.name != CPU_PARTITION else 0,
+            "cpu_kernels": sum(step.device == CPU_PARTITION for step in steps
+                               if isinstance(step, (Launch, Prepack))),
             "prepacked_weights": sum(isinstance(step, Prepack) for step in steps),
             "copies": sum(isinstance(step, Copy) for step in steps),
             "fallbacks": [{"op": step.op, "where": step.where, "reason": step.reason}
@@ -149,6 +122,44 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
     if isinstance(fn, torch.nn.Module):
         executable.follow_module(fn, list(imported.state_names))
     return executable
+
+
+def _compile_kernels(compiler, kernels: dict[str, ir.Module], host_program: HostProgram,
+                     stage_count: int, settings: knobs.Knobs, dump_dir: Path | None,
+                     timings: dict) -> tuple[Artifact, bytes]:
+    """Run each kernel through the stages of the target ``kiln-fuse`` placed it on and
+    emit the artifacts: the target's, and the CPU's shared object of the kernels the
+    target could not run (empty when there are none)."""
+    partitions = _partitioned(kernels, compiler.name)
+    kernel_stages = {compiler.name: list(compiler.passes().kernel_stages)}
+    cpu = None
+    if CPU_PARTITION in partitions and compiler.name != CPU_PARTITION:
+        cpu = get_target(CPU_PARTITION, settings)
+        kernel_stages[CPU_PARTITION] = list(cpu.passes().kernel_stages)
+        host_program = _launched_on(host_program, partitions[CPU_PARTITION])
+    for name, partition in partitions.items():
+        for index, stage in enumerate(kernel_stages[name], start=stage_count + 1):
+            started = time.perf_counter()
+            for kernel in partition.values():
+                _run_stage(stage, kernel, kernel.context, settings)
+            timings[stage.name] = timings.get(stage.name, 0.0) + time.perf_counter() - started
+            _dump(dump_dir, index, stage.name if name == compiler.name else f"{stage.name}-{name}",
+                  partition)
+
+    _check_kernel_arities(kernels, host_program)
+    last_index = stage_count + max(map(len, kernel_stages.values()))
+
+    def dump(file_name: str, text: str) -> None:
+        if dump_dir:
+            (dump_dir / f"{last_index + 1}-{file_name}").write_text(text)
+
+    artifact = _emit_artifact(compiler, partitions.get(compiler.name, {}), host_program, dump,
+                              settings)
+    if cpu is None:
+        return artifact, b""
+    cpu_artifact = _emit_artifact(cpu, partitions[CPU_PARTITION], artifact.host_program,
+                                  lambda file_name, text: dump(f"cpu-{file_name}", text), settings)
+    return artifact, cpu_artifact.binary
 
 
 def _partitioned(kernels: dict[str, ir.Module], target: str) -> dict[str, dict[str, ir.Module]]:
