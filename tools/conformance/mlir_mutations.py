@@ -73,7 +73,26 @@ def _attribute_mutation(text: str, generator: random.Random) -> str:
 def _value_end(text: str, start: int) -> int:
     """Where the attribute value starting at ``start`` ends: at the first ``,`` or
     closing bracket outside brackets and quotes (``->`` is not a bracket)."""
-    depth, position, quoted = 0, start, False
+    depth, after_dash = 0, False
+    for position, char in _unquoted(text, start):
+        if after_dash and char == ">":
+            after_dash = False
+            continue
+        after_dash = char == "-"
+        if char in _OPENERS:
+            depth += 1
+        elif char in _CLOSERS:
+            if depth == 0:
+                return position
+            depth -= 1
+        elif char in ",\n" and depth == 0:
+            return position
+    return len(text)
+
+
+def _unquoted(text: str, start: int):
+    """The positions and characters of ``text`` from ``start`` on, outside string literals."""
+    position, quoted = start, False
     while position < len(text):
         char = text[position]
         if quoted:
@@ -83,18 +102,9 @@ def _value_end(text: str, start: int) -> int:
                 quoted = False
         elif char == '"':
             quoted = True
-        elif text.startswith("->", position):
-            position += 1
-        elif char in _OPENERS:
-            depth += 1
-        elif char in _CLOSERS:
-            if depth == 0:
-                return position
-            depth -= 1
-        elif char in ",\n" and depth == 0:
-            return position
+        else:
+            yield position, char
         position += 1
-    return position
 
 
 def _structure_mutation(text: str, generator: random.Random) -> str:
@@ -124,23 +134,14 @@ def _structure_mutation(text: str, generator: random.Random) -> str:
 
 def _closing(text: str, start: int) -> int:
     """The index of the bracket that closes the one at ``start`` (quotes respected)."""
-    depth, position, quoted = 0, start, False
-    while position < len(text):
-        char = text[position]
-        if quoted:
-            if char == "\\":
-                position += 1
-            elif char == '"':
-                quoted = False
-        elif char == '"':
-            quoted = True
-        elif char in "([{":
+    depth = 0
+    for position, char in _unquoted(text, start):
+        if char in "([{":
             depth += 1
         elif char in ")]}":
             depth -= 1
             if depth == 0:
                 return position
-        position += 1
     return len(text) - 1
 
 
