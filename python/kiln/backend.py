@@ -16,6 +16,7 @@ import torch
 
 import kiln
 from kiln import knobs
+from kiln.graph_state import lift_state_inputs, with_state_rebound
 
 # Since the process started: graphs compiled by Kiln, graphs run eagerly instead, and
 # ops run through torch inside compiled graphs.
@@ -39,8 +40,9 @@ def kiln_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | None 
         return _run_eagerly(gm, f"graph takes non-tensor inputs ({', '.join(symbolic)}), e.g. "
                                 "symbolic shapes; pass dynamic=False to torch.compile to "
                                 "specialize them")
+    program, inputs, rebind = lift_state_inputs(gm, example_inputs) or (gm, example_inputs, None)
     try:
-        compiled = kiln.compile(gm, *example_inputs, target=target, options=options)
+        compiled = kiln.compile(program, *inputs, target=target, options=options)
     except kiln.OptionError:  # the user's options, not the graph: never run eagerly for them
         raise
     except kiln.KilnError as error:  # a refusal
@@ -55,7 +57,7 @@ def kiln_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | None 
         stats["fallback_ops"] += 1
         _warn_at(fallback["where"], f"kiln backend: {fallback['op']} runs through torch, "
                                     f"not compiled by Kiln ({fallback['reason']})")
-    return compiled
+    return compiled if rebind is None else with_state_rebound(compiled, rebind)
 
 
 def _target_of(example_inputs) -> str:

@@ -119,3 +119,39 @@ def test_suppress_errors_runs_a_graph_eagerly_after_an_internal_error(broken_mul
         out = torch.compile(lambda a, b: a * b, backend="kiln")(a, b)
     torch.testing.assert_close(out, a * b)
     assert backend.stats["eager_graphs"] == before["eager_graphs"] + 1
+
+
+def _recording_backend(compiled: list):
+    """A backend that compiles with Kiln and keeps what it returns."""
+    def compile_graph(gm, example_inputs):
+        compiled.append(backend.kiln_backend(gm, example_inputs))
+        return compiled[-1]
+
+    return compile_graph
+
+
+@torch.no_grad()
+def test_parameters_and_buffers_dynamo_passes_are_state_packed_once():
+    """Dynamo passes weights as graph inputs; Kiln makes them the program's state, so a
+    linear layer's weight is packed once, not at every call."""
+    model = nn.Sequential(nn.Linear(16, 32), nn.BatchNorm1d(32), nn.Linear(32, 8)).eval()
+    x = torch.randn(4, 16)
+    compiled = []
+    optimized = torch.compile(model, backend=_recording_backend(compiled))
+    torch.testing.assert_close(optimized(x), model(x), **TOLERANCE)
+    executable = compiled[0].kiln_executable
+    assert len(executable.stats["state_names"]) == 8  # 2 linears x 2, BatchNorm's 4 tensors
+    assert executable.stats["prepacked_weights"] == 2
+    assert len(executable.inputs) == 1
+
+
+@torch.no_grad()
+def test_a_weight_updated_or_replaced_after_compiling_is_used():
+    model = nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 8)).eval()
+    x = torch.randn(4, 16)
+    optimized = torch.compile(model, backend="kiln")
+    optimized(x)
+    model[0].weight.mul_(-2)  # in place: the packed copy must be rebuilt
+    torch.testing.assert_close(optimized(x), model(x), **TOLERANCE)
+    model[2].weight = nn.Parameter(torch.randn(8, 32))  # a new tensor
+    torch.testing.assert_close(optimized(x), model(x), **TOLERANCE)
