@@ -27,9 +27,19 @@ def var_mean(x, dim=None, *, correction=None, keepdim=False):
     zero (values in [100, 101]) keep every digit of their variance. The deviations stay
     float32, so no float64 copy of the input is ever stored. Half precision is computed
     in float32 and rounded once, as eager does."""
+    return _moments(x, dim, correction, keepdim, finish=lambda var: var)
+
+
+def std_mean(x, dim=None, *, correction=None, keepdim=False):
+    """The square root of :func:`var_mean`'s variance, taken before it is rounded."""
+    return _moments(x, dim, correction, keepdim, finish=torch.sqrt)
+
+
+def _moments(x, dim, correction, keepdim, finish):
+    """``finish`` of the variance, and the mean, each rounded once to ``x``'s precision."""
     if x.dtype in HALF_PRECISION:
-        var, mean = var_mean(x.float(), dim, correction=correction, keepdim=keepdim)
-        return var.to(x.dtype), mean.to(x.dtype)
+        spread, mean = _moments(x.float(), dim, correction, keepdim, finish)
+        return spread.to(x.dtype), mean.to(x.dtype)
     correction = 1 if correction is None else correction
     count = _reduced_count(x, dim)
     mean = (_wide_sum(x, dim, keepdim=True) / count).to(x.dtype)
@@ -39,10 +49,10 @@ def var_mean(x, dim=None, *, correction=None, keepdim=False):
     else:
         squared = deviation * deviation
     var = _wide_sum(squared, dim, keepdim=keepdim) / max(count - correction, 0)
-    var = var.to(squared.dtype)
+    spread = finish(var).to(squared.dtype)
     if keepdim:
-        return var, mean
-    return var, mean.reshape(var.shape)
+        return spread, mean
+    return spread, mean.reshape(spread.shape)
 
 
 def _wide_sum(x, dim, keepdim):
@@ -54,12 +64,6 @@ def _wide_sum(x, dim, keepdim):
 
 def var(x, dim=None, *, correction=None, keepdim=False):
     return var_mean(x, dim, correction=correction, keepdim=keepdim)[0]
-
-
-def std_mean(x, dim=None, *, correction=None, keepdim=False):
-    """The square root of :func:`var_mean`'s variance."""
-    var, mean = var_mean(x, dim, correction=correction, keepdim=keepdim)
-    return torch.sqrt(var), mean
 
 
 def std(x, dim=None, *, correction=None, keepdim=False):
