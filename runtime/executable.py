@@ -129,6 +129,7 @@ class Executable:
         self._lock = threading.Lock() if shared else contextlib.nullcontext()
         self._scratch_pointers: list[int] = []
         self._prepacks: list[tuple] = []
+        self._step_names: list[str] = []  # each step's name in torch.profiler traces
         libraries = {"": (device, device.load(self.binary))}
         if self.cpu_binary:
             cpu = get_device(CPU_DEVICE, cache_dir)
@@ -176,14 +177,17 @@ class Executable:
                 bound = (kernels[key], tuple(slot(a) for a in step.args))
                 if isinstance(step, Launch):
                     steps.append(bound)
+                    self._step_names.append(f"kiln::{step.kernel}")
                 else:
                     sources = tuple(a.index for a in step.args if a.kind == "state")
                     self._prepacks.append((*bound, sources))
             elif isinstance(step, Fallback):
                 buffers = [t.buffer for t in (*step.args, *step.results)]
                 steps.append((bind_fallback(step, device), tuple(slot(b) for b in buffers)))
+                self._step_names.append(f"kiln::fallback::{step.op}")
             elif isinstance(step, Copy):
                 steps.append((device.copier(step.nbytes), (slot(step.target), slot(step.source))))
+                self._step_names.append("kiln::copy")
         return steps
 
     def _scratch_address(self, ref: BufferRef) -> int:
@@ -251,8 +255,11 @@ class Executable:
                 if version is None or version != self._packed_for[index]:
                     function(*[pointers[i] for i in slots])
                     self._packed_for[index] = version
-            for function, slots in self._steps:
-                function(*[pointers[i] for i in slots])
+            if torch.autograd.profiler._is_profiler_enabled:
+                self._run_steps_recorded(pointers)
+            else:
+                for function, slots in self._steps:
+                    function(*[pointers[i] for i in slots])
         if self.bounded_outputs:
             outputs = self._narrowed(outputs)
         if self.mutations:
@@ -264,6 +271,14 @@ class Executable:
         if self._single_output:
             return outputs[0]
         return pytree.tree_unflatten(outputs, self._output_spec)
+
+    def _run_steps_recorded(self, pointers: list[int]) -> None:
+        """The steps, each in a ``torch.profiler`` range named for what it runs
+        (``kiln::<kernel>``, ``kiln::fallback::<op>``, ``kiln::copy``); only while a
+        profiler records, so that other calls pay nothing for it."""
+        for (function, slots), name in zip(self._steps, self._step_names):
+            with torch.profiler.record_function(name):
+                function(*[pointers[i] for i in slots])
 
     def _weight_version(self, live_state: list[torch.Tensor], sources) -> tuple | None:
         """What a packed copy of the state tensors ``sources`` depends on: a weight is
