@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 from torch_mlir import ir
 
-from kiln import knobs
+from kiln import knobs, targets
 from kiln.runtime import Executable, TensorSpec, output_tree
 from kiln.runtime.errors import InternalCompilerError, KilnError
 from kiln.runtime.host_program import Copy, Fallback, HostProgram, Launch, Prepack
@@ -39,7 +39,7 @@ from .targets import Artifact, get_target
 from .tools.emit_artifact import kernels_text
 
 # Where kernels a target cannot run go, when its memory is host memory.
-CPU_PARTITION = "cpu"
+CPU_PARTITION = targets.CPU.name
 
 
 def compile_program(fn, example_args: tuple, target: str = "cpu",
@@ -55,7 +55,8 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
         dump_dir.mkdir(parents=True, exist_ok=True)
     timings = {}
     compiler = get_target(target, settings, target_options)
-    stages = driver_stages(compiler.name, compiler.fusion, compiler.passes(), settings.fallback)
+    passes = compiler.passes()
+    stages = driver_stages(compiler.name, compiler.fusion, passes, settings.fallback)
     eager_estimate = None
 
     started = time.perf_counter()
@@ -84,8 +85,9 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
                                             imported.user_input_count + len(imported.random_draws))
         kernels, host_program = share_identical_kernels(split_kernels(module), host_program)
         timings["host_program"] = time.perf_counter() - started
-        artifact, cpu_binary = _compile_kernels(compiler, kernels, host_program, len(stages),
-                                                settings, dump_dir, timings)
+        artifact, cpu_binary = _compile_kernels(compiler, passes.kernel_stages, kernels,
+                                                host_program, len(stages), settings, dump_dir,
+                                                timings)
     timings.update(artifact.timings)
     binary, host_program = artifact.binary, artifact.host_program
 
@@ -124,18 +126,18 @@ def compile_program(fn, example_args: tuple, target: str = "cpu",
     return executable
 
 
-def _compile_kernels(compiler, kernels: dict[str, ir.Module], host_program: HostProgram,
-                     stage_count: int, settings: knobs.Knobs, dump_dir: Path | None,
-                     timings: dict) -> tuple[Artifact, bytes]:
+def _compile_kernels(compiler, kernel_stages: tuple, kernels: dict[str, ir.Module],
+                     host_program: HostProgram, stage_count: int, settings: knobs.Knobs,
+                     dump_dir: Path | None, timings: dict) -> tuple[Artifact, bytes]:
     """Run each kernel through the stages of the target ``kiln-fuse`` placed it on and
     emit the artifacts: the target's, and the CPU's shared object of the kernels the
     target could not run (empty when there are none)."""
     partitions = _partitioned(kernels, compiler.name)
-    kernel_stages = {compiler.name: list(compiler.passes().kernel_stages)}
+    kernel_stages = {compiler.name: kernel_stages}
     cpu = None
     if CPU_PARTITION in partitions and compiler.name != CPU_PARTITION:
         cpu = get_target(CPU_PARTITION, settings)
-        kernel_stages[CPU_PARTITION] = list(cpu.passes().kernel_stages)
+        kernel_stages[CPU_PARTITION] = cpu.passes().kernel_stages
         host_program = _launched_on(host_program, partitions[CPU_PARTITION])
     for name, partition in partitions.items():
         for index, stage in enumerate(kernel_stages[name], start=stage_count + 1):
@@ -146,7 +148,7 @@ def _compile_kernels(compiler, kernels: dict[str, ir.Module], host_program: Host
             _dump(dump_dir, index, stage.name if name == compiler.name else f"{stage.name}-{name}",
                   partition)
 
-    _check_kernel_arities(kernels, host_program)
+    _check_kernel_arities(kernels, host_program, settings)
     last_index = stage_count + max(map(len, kernel_stages.values()))
 
     def dump(file_name: str, text: str) -> None:
@@ -166,9 +168,7 @@ def _partitioned(kernels: dict[str, ir.Module], target: str) -> dict[str, dict[s
     """The kernels by the target ``kiln-fuse`` placed them on (``kiln.target``)."""
     partitions: dict[str, dict[str, ir.Module]] = {}
     for name, module in kernels.items():
-        function = next(op for op in module.body.operations
-                        if "sym_name" in op.attributes
-                        and ir.StringAttr(op.attributes["sym_name"]).value == name)
+        function = find_function(module, name)
         placed = (ir.StringAttr(function.attributes[TARGET_ATTR]).value
                   if TARGET_ATTR in function.attributes else target)
         partitions.setdefault(placed, {})[name] = module
@@ -183,7 +183,8 @@ def _launched_on(program: HostProgram, kernels: dict[str, ir.Module]) -> HostPro
     return dataclasses.replace(program, steps=steps)
 
 
-def _check_kernel_arities(kernels: dict[str, ir.Module], program) -> None:
+def _check_kernel_arities(kernels: dict[str, ir.Module], program,
+                          settings: knobs.Knobs) -> None:
     """Stop at a kernel whose lowered signature is not one pointer per launch argument:
     an internal error, with the lowered kernels saved for ``kiln-opt``.
 
@@ -199,7 +200,7 @@ def _check_kernel_arities(kernels: dict[str, ir.Module], program) -> None:
                         and ir.StringAttr(op.attributes["sym_name"]).value == name)
         parameters = len(function.regions[0].blocks[0].arguments)
         if parameters != arity[name]:
-            saved = _save_reproducer("kernels", kernels_text(kernels), knobs.current())
+            saved = _save_reproducer("kernels", kernels_text(kernels), settings)
             raise InternalCompilerError(
                 f"internal compiler error: kernel '{name}' was lowered with {parameters} "
                 f"parameters for {arity[name]} buffers: one of its buffers cannot be passed "

@@ -129,7 +129,6 @@ class Executable:
         self._lock = threading.Lock() if shared else contextlib.nullcontext()
         self._scratch_pointers: list[int] = []
         self._prepacks: list[tuple] = []
-        self._step_names: list[str] = []  # each step's name in torch.profiler traces
         libraries = {"": (device, device.load(self.binary))}
         if self.cpu_binary:
             cpu = get_device(CPU_DEVICE, cache_dir)
@@ -177,17 +176,14 @@ class Executable:
                 bound = (kernels[key], tuple(slot(a) for a in step.args))
                 if isinstance(step, Launch):
                     steps.append(bound)
-                    self._step_names.append(f"kiln::{step.kernel}")
                 else:
                     sources = tuple(a.index for a in step.args if a.kind == "state")
                     self._prepacks.append((*bound, sources))
             elif isinstance(step, Fallback):
                 buffers = [t.buffer for t in (*step.args, *step.results)]
                 steps.append((bind_fallback(step, device), tuple(slot(b) for b in buffers)))
-                self._step_names.append(f"kiln::fallback::{step.op}")
             elif isinstance(step, Copy):
                 steps.append((device.copier(step.nbytes), (slot(step.target), slot(step.source))))
-                self._step_names.append("kiln::copy")
         return steps
 
     def _scratch_address(self, ref: BufferRef) -> int:
@@ -276,8 +272,9 @@ class Executable:
         """The steps, each in a ``torch.profiler`` range named for what it runs
         (``kiln::<kernel>``, ``kiln::fallback::<op>``, ``kiln::copy``); only while a
         profiler records, so that other calls pay nothing for it."""
-        for (function, slots), name in zip(self._steps, self._step_names):
-            with torch.profiler.record_function(name):
+        run = [step for step in self.host_program.steps if not isinstance(step, Prepack)]
+        for (function, slots), step in zip(self._steps, run, strict=True):
+            with torch.profiler.record_function(_profiler_name(step)):
                 function(*[pointers[i] for i in slots])
 
     def _weight_version(self, live_state: list[torch.Tensor], sources) -> tuple | None:
@@ -415,6 +412,15 @@ def load(path: str | Path | BinaryIO, bind: bool = True) -> Executable:
         executable.bind()
     executable.stats["load_seconds"] = time.perf_counter() - started
     return executable
+
+
+def _profiler_name(step) -> str:
+    """A host-program step's range name in ``torch.profiler`` traces."""
+    if isinstance(step, Launch):
+        return f"kiln::{step.kernel}"
+    if isinstance(step, Fallback):
+        return f"kiln::fallback::{step.op}"
+    return "kiln::copy"
 
 
 def _checksum(record: dict) -> str:

@@ -5,13 +5,15 @@ from typing import ClassVar
 
 from torch_mlir import ir
 
+from kiln import targets
+
 from ..diagnostics import InternalCompilerError, InvalidIRError
 from ..dialect.kernel import MAX_KERNEL_INPUTS, MAX_KERNEL_RESULTS, build_kernel, build_yield
 from ..passes.registry import register_pass
 from .fusion_groups import FusionOptions, escapes, form_groups, kernel_inputs
 from .op_classes import FREE_CLASSES, OpClass, classify
 
-CPU_TARGET = "cpu"
+CPU_TARGET = targets.CPU.name
 
 
 @register_pass

@@ -7,6 +7,7 @@ import torch
 from torch_mlir import ir
 
 import kiln
+from kiln import knobs
 from kiln.compiler import driver
 from kiln.compiler.dialect import make_context
 from kiln.runtime.host_program import BufferRef, HostProgram, Launch
@@ -160,7 +161,8 @@ def test_a_kernel_lowered_with_the_wrong_arity_is_an_internal_error(tmp_path, mo
                            match=r"(?s)kernel 'k' was lowered with 1 parameters for 2 "
                                  r"buffers.*kiln-opt .*kiln-reproducer-kernels-.*\.mlir"
                                  r" --split-input-file") as raised:
-            driver._check_kernel_arities({"k": kernel}, HostProgram(0, (launch,)))
+            driver._check_kernel_arities({"k": kernel}, HostProgram(0, (launch,)),
+                                         knobs.current())
     assert not isinstance(raised.value, kiln.KilnError)
     assert "func.func @k(%arg0: memref<4xf32>" in Path(raised.value.reproducer).read_text()
 
